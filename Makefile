@@ -1,0 +1,66 @@
+# lifttest: `make bench` replays the bundled cassettes, `make test` runs every test.
+SHELL := bash
+.SHELLFLAGS := -o pipefail -ec
+.DEFAULT_GOAL := test
+
+GO        ?= go
+COUNT     ?= 1
+BENCH     ?= .
+BENCHTIME ?= 1s
+OUT       ?= results/bench-$(shell date +%Y%m%d-%H%M%S).txt
+ENDPOINT  ?= $(LIFTTEST_ENDPOINT)
+GPU       ?=
+REFADDR   ?= 127.0.0.1:8787
+# CASE=suite/case narrows record to one cassette, e.g. CASE=simple/add_numbers.
+CASE      ?=
+RUN       := TestSuites$(if $(CASE),/suite=$(firstword $(subst /, ,$(CASE)))/case=$(word 2,$(subst /, ,$(CASE)))$$)
+GPUFLAG   := $(if $(GPU),-gpu $(GPU))
+
+.PHONY: test bench bench-live record record-reference compare lint validate-humaneval clean
+
+## test: every test, offline, with the race detector, through gotestsum
+test:
+	$(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
+
+## bench: replay the bundled cassettes as benchmarks (output also saved to $(OUT))
+bench:
+	@mkdir -p $(dir $(OUT))
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count $(COUNT) $(GPUFLAG) . | tee $(OUT)
+
+## bench-live: the same benchmarks against a real endpoint, one request per case and count
+bench-live:
+	@test -n "$(ENDPOINT)" || { echo "bench-live: set ENDPOINT=https://<workspace>--generate.modal.run (or LIFTTEST_ENDPOINT)"; exit 2; }
+	@mkdir -p $(dir $(OUT))
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 1x -count $(COUNT) -timeout 0 -live -endpoint '$(ENDPOINT)' $(GPUFLAG) . | tee $(OUT)
+
+## record: re-record cassettes against ENDPOINT (CASE=suite/case for one)
+record:
+	@test -n "$(ENDPOINT)" || { echo "record: set ENDPOINT=https://<workspace>--generate.modal.run (or LIFTTEST_ENDPOINT)"; exit 2; }
+	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint '$(ENDPOINT)' -v .
+	@git status --short cassettes || true
+
+## record-reference: re-record the bundled cassettes against the scripted reference endpoint, at real-time baseline delays (about 70 s)
+record-reference:
+	$(GO) build -o bin/refserver ./internal/cmd/refserver
+	@bin/refserver -addr $(REFADDR) -timescale 1 & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT; \
+	for i in $$(seq 50); do (exec 3<>/dev/tcp/$(subst :,/,$(REFADDR))) 2>/dev/null && break; sleep 0.1; done; \
+	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint http://$(REFADDR)/generate -v .
+
+## compare: benchstat OLD NEW (files written by make bench)
+compare:
+	@test -f "$(OLD)" || { echo "compare: OLD=$(OLD) is not a file: make bench OUT=old.txt first"; exit 2; }
+	@test -f "$(NEW)" || { echo "compare: NEW=$(NEW) is not a file: make bench OUT=new.txt first"; exit 2; }
+	$(GO) tool benchstat $(OLD) $(NEW)
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
+	$(GO) vet ./...
+
+## validate-humaneval: validate every canonical solution of a HumanEval-format file (FILE=path)
+validate-humaneval:
+	@test -n "$(FILE)" || { echo "validate-humaneval: set FILE=path/to/HumanEval.jsonl.gz"; exit 2; }
+	$(GO) run ./internal/cmd/validate-humaneval -file '$(FILE)'
+
+clean:
+	rm -rf bin results

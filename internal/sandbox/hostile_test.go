@@ -1,0 +1,274 @@
+package sandbox
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Each hostile program gets a fresh one-worker pool, must end within its
+// limit with the expected class, and must leave that same pool serving.
+
+func TestHostileInfiniteLoop(t *testing.T) {
+	p := newPool(t, Config{})
+	res := runIO(t, p, "def f():\n    while True:\n        pass\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, Timeout, res.Class)
+	assert.Less(t, res.Duration, testTimeout+time.Second)
+	requireServes(t, p)
+}
+
+func TestHostileIgnoresSIGTERM(t *testing.T) {
+	p := newPool(t, Config{})
+	src := "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" +
+		"signal.signal(signal.SIGINT, signal.SIG_IGN)\n" +
+		"def f():\n    while True:\n        pass\n"
+	res := runIO(t, p, src, "f", IOTest{"[]", "1"})
+	assert.Equal(t, Timeout, res.Class)
+	assert.Less(t, res.Duration, testTimeout+time.Second)
+	requireServes(t, p)
+}
+
+func TestHostileForkBomb(t *testing.T) {
+	p := newPool(t, Config{})
+	uid := uidBase + p.slots[0].w.pid()
+	src := "import os\ndef f():\n    while True:\n        os.fork()\n"
+	res := runIO(t, p, src, "f", IOTest{"[]", "1"})
+	assert.Contains(t, []Class{Exception, Timeout}, res.Class, "%+v", res)
+	if res.Class == Exception {
+		assert.Contains(t, res.Error, "BlockingIOError", "RLIMIT_NPROC stops the bomb")
+	}
+	assert.Less(t, res.Duration, testTimeout+time.Second)
+	if !slices.Contains(res.Missing, "setuid") {
+		assert.Empty(t, processesOf(t, uid), "no process of the job's uid may survive the job")
+	}
+	requireServes(t, p)
+}
+
+func TestHostileBackgroundProcessIsKilled(t *testing.T) {
+	p := newPool(t, Config{})
+	uid := uidBase + p.slots[0].w.pid()
+	// A daemonised grandchild that outlives the job.
+	src := "import os, time\ndef f():\n    if os.fork() == 0:\n        os.setsid()\n" +
+		"        if os.fork() == 0:\n            time.sleep(60)\n        os._exit(0)\n    return 1\n"
+	res := runIO(t, p, src, "f", IOTest{"[]", "1"})
+	assert.Equal(t, Passed, res.Class, "%+v", res)
+	assert.Less(t, res.Duration, time.Second, "the job must not wait for its stray process")
+	if !slices.Contains(res.Missing, "setuid") {
+		assert.Empty(t, processesOf(t, uid))
+	}
+	requireServes(t, p)
+}
+
+func TestHostileAllocate100GB(t *testing.T) {
+	// A smaller address space so the slow-growth case ends well within the
+	// timeout on a slow machine.
+	const limit = 256 << 20
+	p := newPool(t, Config{MemoryBytes: limit})
+	res := runIO(t, p, "def f():\n    x = bytearray(100 * 10**9)\n    return len(x)\n", "f", IOTest{"[]", "0"})
+	assert.Equal(t, MemoryLimit, res.Class, "%+v", res)
+	assert.Contains(t, res.Error, "MemoryError")
+	// Growing slowly instead of at once ends the same way.
+	res = runIO(t, p, "def f():\n    xs = []\n    while True:\n        xs.append(bytearray(10**7))\n", "f", IOTest{"[]", "0"})
+	assert.Equal(t, MemoryLimit, res.Class, "%+v", res)
+	assert.Less(t, res.PeakRSSBytes, int64(limit))
+	requireServes(t, p)
+}
+
+func TestHostileWrite1GBToStdout(t *testing.T) {
+	p := newPool(t, Config{})
+	src := "import sys\ndef f():\n    chunk = 'x' * (1 << 20)\n    for _ in range(1024):\n        sys.stdout.write(chunk)\n    return 1\n"
+	res := runIO(t, p, src, "f", IOTest{"[]", "1"})
+	assert.Equal(t, OutputLimit, res.Class)
+	assert.Len(t, res.Stdout, DefaultOutputBytes)
+	assert.Less(t, res.Duration, testTimeout, "killed at the cap, not at the timeout")
+	requireServes(t, p)
+}
+
+func TestHostileWriteOutsideTempDir(t *testing.T) {
+	p := newPool(t, Config{})
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	targets := []string{
+		filepath.Join(os.TempDir(), fmt.Sprintf("sandbox-escape-%d", time.Now().UnixNano())),
+		filepath.Join(wd, "sandbox-escape-test.txt"),
+		"/var/tmp/sandbox-escape-test.txt",
+		"/dev/shm/sandbox-escape-test.txt",
+	}
+	for _, target := range targets {
+		t.Run(target, func(t *testing.T) {
+			src := fmt.Sprintf("def f():\n    with open(%q, 'w') as fh:\n        fh.write('escaped')\n    return 'written'\n", target)
+			res := runIO(t, p, src, "f", IOTest{"[]", "None"})
+			t.Cleanup(func() { _ = os.Remove(target) })
+			_, statErr := os.Stat(target)
+			if slices.Contains(res.Missing, "setuid") && slices.Contains(res.Missing, "mountns") {
+				t.Skipf("neither setuid nor a mount namespace is available here (missing %v): the write may land", res.Missing)
+			}
+			assert.ErrorIs(t, statErr, os.ErrNotExist, "the job created %s", target)
+			assert.Equal(t, Exception, res.Class, "%+v", res)
+			assert.Regexp(t, "PermissionError|FileNotFoundError|OSError", res.Error)
+		})
+	}
+	// Writing inside its own working directory is fine, and it is gone afterwards.
+	res := runIO(t, p, "import os\ndef f():\n    open('mine.txt', 'w').write('ok')\n    return os.getcwd()\n", "f", IOTest{"[]", "None"})
+	require.Equal(t, WrongAnswer, res.Class, "%+v", res)
+	require.Len(t, res.Tests, 1)
+	cwd, err := strconv.Unquote(strings.Replace(res.Tests[0].Actual, "'", "\"", 2))
+	require.NoError(t, err)
+	check := runIO(t, p, fmt.Sprintf("import os\ndef f():\n    return os.path.exists(%q)\n", cwd), "f", IOTest{"[]", "False"})
+	assert.Equal(t, Passed, check.Class, "the previous job's directory %s must be removed", cwd)
+	requireServes(t, p)
+}
+
+func TestHostileReadsHarnessEnvironment(t *testing.T) {
+	const secret = "modal-secret-4f9a1c"
+	t.Setenv("MODAL_KEY", secret) // before New: the worker is started after this
+	p := newPool(t, Config{})
+	src := fmt.Sprintf(`import os
+def f():
+    hits = [k for k, v in os.environ.items() if %[1]q in v or k == "MODAL_KEY"]
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open("/proc/%%s/environ" %% pid, "rb") as fh:
+                    if %[1]q.encode() in fh.read():
+                        hits.append(pid)
+            except OSError:
+                pass
+    return hits, len(os.environ)
+`, secret)
+	res := runIO(t, p, src, "f", IOTest{"[]", "([], 0)"})
+	assert.Equal(t, Passed, res.Class, "the job saw the harness's environment: %+v", res)
+	requireServes(t, p)
+}
+
+func TestHostileConnectsToLocalhost(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+
+	p := newPool(t, Config{})
+	src := fmt.Sprintf("import socket\ndef f():\n    s = socket.create_connection(('127.0.0.1', %d), timeout=1)\n    s.sendall(b'hi')\n    return 'connected'\n", port)
+	res := runIO(t, p, src, "f", IOTest{"[]", "None"})
+	if slices.Contains(res.Missing, "netns") {
+		t.Skip("no network namespace here: the connection cannot be prevented (Result.Missing has netns)")
+	}
+	assert.Equal(t, Exception, res.Class, "%+v", res)
+	assert.Contains(t, res.Error, "Network is unreachable")
+	select {
+	case c := <-accepted:
+		c.Close()
+		t.Fatal("the listener received a connection from the job")
+	case <-time.After(200 * time.Millisecond):
+	}
+	requireServes(t, p)
+}
+
+func TestHostileKillsParent(t *testing.T) {
+	p := newPool(t, Config{})
+	pid := p.slots[0].w.pid()
+	src := "import os, signal\ndef f():\n    os.kill(os.getppid(), signal.SIGKILL)\n    os.kill(1, signal.SIGKILL)\n    return 'alive'\n"
+	res := runIO(t, p, src, "f", IOTest{"[]", "None"})
+	if slices.Contains(res.Missing, "setuid") && slices.Contains(res.Missing, "pidns") {
+		// Same uid and no PID namespace: the worker can die, and the pool
+		// must report it and replace it.
+		assert.Contains(t, []Class{SandboxError, WrongAnswer}, res.Class, "%+v", res)
+	} else {
+		assert.Contains(t, []Class{Exception, WrongAnswer}, res.Class, "%+v", res)
+		assert.Equal(t, pid, p.slots[0].w.pid(), "the worker must survive")
+	}
+	requireServes(t, p)
+}
+
+func TestHostileExits(t *testing.T) {
+	p := newPool(t, Config{})
+	cases := []struct {
+		name, body string
+		class      Class
+		errMatch   string
+	}{
+		{"sys.exit", "import sys\n    sys.exit(3)", Exception, "SystemExit: 3"},
+		{"sys.exit no code", "import sys\n    sys.exit()", Exception, "SystemExit"},
+		{"raise SystemExit", "raise SystemExit('bye')", Exception, "SystemExit: bye"},
+		{"os._exit", "import os\n    os._exit(0)", Exception, "exited with status 0"},
+		{"os._exit nonzero", "import os\n    os._exit(7)", Exception, "exited with status 7"},
+		{"KeyboardInterrupt", "raise KeyboardInterrupt", Exception, "KeyboardInterrupt"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "def f():\n    " + tc.body + "\n"
+			res := runIO(t, p, src, "f", IOTest{"[]", "1"}, IOTest{"[]", "1"})
+			assert.Equal(t, tc.class, res.Class, "%+v", res)
+			assert.Contains(t, res.Error, tc.errMatch)
+			require.Len(t, res.Tests, 2, "every test has an outcome")
+			requireServes(t, p)
+		})
+	}
+	// At module level too.
+	res := runIO(t, p, "import sys\nsys.exit(1)\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, Exception, res.Class)
+	assert.Contains(t, res.Error, "SystemExit: 1")
+	requireServes(t, p)
+}
+
+func TestHostileUnboundedRecursion(t *testing.T) {
+	// Python 3.11+ keeps Python-to-Python calls off the C stack, so with a
+	// huge recursion limit the frames fill the address space instead: keep
+	// it small for a quick MemoryError.
+	p := newPool(t, Config{MemoryBytes: 128 << 20, Timeout: 3 * time.Second})
+	res := runIO(t, p, "def f(n=0):\n    return f(n + 1)\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, Exception, res.Class)
+	assert.Contains(t, res.Error, "RecursionError")
+	// Raising the recursion limit trades the RecursionError for a stack
+	// overflow: a signal, still contained.
+	res = runIO(t, p, "import sys\nsys.setrecursionlimit(10**8)\ndef f(n=0):\n    return f(n + 1)\n", "f", IOTest{"[]", "1"})
+	assert.Contains(t, []Class{Signal, MemoryLimit, Exception}, res.Class, "%+v", res)
+	requireServes(t, p)
+}
+
+func TestHostileSegfault(t *testing.T) {
+	p := newPool(t, Config{})
+	res := runIO(t, p, "import ctypes\ndef f():\n    return ctypes.string_at(0)\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, Signal, res.Class)
+	assert.Equal(t, "killed by signal SIGSEGV", res.Error)
+	requireServes(t, p)
+}
+
+// processesOf lists the pids of live processes owned by uid.
+func processesOf(t *testing.T, uid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" && f[1] == strconv.Itoa(uid) {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}

@@ -1,0 +1,794 @@
+# Sandbox worker: a long-lived Python process started by the Go package
+# internal/sandbox. It reads one JSON request per line on stdin, forks a child
+# per job, runs the untrusted code in that child behind resource limits and a
+# dropped uid, and writes one JSON response per line on its original stdout.
+#
+# Standard library only; run as `python3 -I -c <this file>`.
+#
+# Layout of a job:
+#   worker (this process; root when the harness is root; child subreaper)
+#     └─ child (setsid; rlimits; setuid; fds 0=/dev/null 1,2=capped pipes
+#              3=result pipe; runs the code) ─ any descendants it forks
+# The worker enforces the wall-clock limit from outside by SIGKILLing the
+# child's process group and then every descendant left (they are reparented
+# to the worker because it is a subreaper).
+
+import ast
+import ctypes
+import errno
+import json
+import math
+import os
+import resource
+import select
+import signal
+import sys
+import time
+
+# Pre-imported so children get them from sys.modules without paying import
+# time on every job (HumanEval-style code imports these constantly).
+import bisect  # noqa: F401
+import collections  # noqa: F401
+import functools  # noqa: F401
+import hashlib  # noqa: F401
+import heapq  # noqa: F401
+import itertools  # noqa: F401
+import re  # noqa: F401
+import string  # noqa: F401
+import typing  # noqa: F401
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+AT_FDCWD = -100
+AT_RECURSIVE = 0x8000
+MOUNT_ATTR_RDONLY = 1
+SYS_MOUNT_SETATTR = 442  # same number on every architecture we care about
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+
+REPR_CAP = 2000
+RESULT_CAP = 8 << 20
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                       ctypes.c_ulong, ctypes.c_char_p]
+
+
+class MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def _check(rc, what):
+    if rc != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "%s: %s" % (what, os.strerror(e)))
+
+
+class Worker:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.missing = []
+        self.notes = []
+        self.uid = None  # uid/gid jobs run as; None = unchanged
+        self.private_tmp = False
+        self.jobs = 0
+        self.inbuf = b""
+        self.pid = os.getpid()
+
+    # ---- one-time isolation of the worker itself -------------------------
+    def isolate(self):
+        cfg = self.cfg
+        # In a PID namespace made by Go we are PID 1: everything a job leaves
+        # behind dies with us, and kill(-1) reaches exactly the job processes.
+        self.pidns = cfg.get("pidns", False) and os.getpid() == 1
+        if not self.pidns:
+            self.missing.append("pidns")
+        flags = CLONE_NEWNS | CLONE_NEWNET
+        if libc.unshare(flags) != 0:
+            if libc.unshare(CLONE_NEWNET) == 0:
+                flags = CLONE_NEWNET
+            else:
+                flags = 0
+        if not flags & CLONE_NEWNET:
+            self.missing.append("netns")
+        if flags & CLONE_NEWNS:
+            self.setup_mounts()
+        else:
+            self.missing += ["mountns", "rofs"]
+        if not self.pidns and libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            self.notes.append("subreaper unavailable")
+        # In a user namespace only our own uid is mapped: nothing to drop to.
+        if os.geteuid() == 0 and not cfg.get("userns", False):
+            self.probe_uid()
+        else:
+            self.missing.append("setuid")
+
+    def setup_mounts(self):
+        # Nothing the job does to mounts may propagate back to the host.
+        try:
+            _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        except OSError as e:
+            self.notes.append(str(e))
+            self.missing += ["mountns", "rofs"]
+            return
+        # Whole tree read-only (recursively, so /dev/shm etc. too); the only
+        # writable place left is the private tmpfs mounted on /tmp below.
+        attr = MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
+        rc = libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_int(AT_FDCWD), b"/",
+                          ctypes.c_uint(AT_RECURSIVE), ctypes.byref(attr),
+                          ctypes.c_size_t(ctypes.sizeof(attr)))
+        if rc != 0:
+            self.notes.append("mount_setattr: %s" % os.strerror(ctypes.get_errno()))
+            self.missing.append("rofs")
+        # /tmp: mode 0555 so only the worker (CAP_DAC_OVERRIDE) creates
+        # entries there, even when the job runs as the owner (uid 0 of a user
+        # namespace, capabilities dropped). The other world-writable places
+        # get an empty read-only tmpfs in case the read-only remount failed.
+        size = max(64 << 20, 8 * self.cfg["fsize"])
+        for target in (b"/tmp", b"/var/tmp", b"/dev/shm"):
+            if not os.path.isdir(target):
+                continue
+            flags = MS_NOSUID | MS_NODEV | (0 if target == b"/tmp" else MS_RDONLY)
+            opts = ("mode=0555,size=%d,nr_inodes=16384" % size).encode()
+            if libc.mount(b"tmpfs", target, b"tmpfs", flags, opts) != 0:
+                err = os.strerror(ctypes.get_errno())
+                self.notes.append("tmpfs on %s: %s" % (target.decode(), err))
+                if target == b"/tmp":
+                    self.missing.append("mountns")
+                    return
+        self.private_tmp = True
+        if self.pidns:
+            # A /proc of our own PID namespace: jobs cannot see (or read the
+            # environment of) any process outside it.
+            flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+            if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
+                self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
+
+    def probe_uid(self):
+        # A uid unique to this worker (chosen by Go from our host pid) keeps
+        # RLIMIT_NPROC accounting of concurrent workers apart; fall back to
+        # nobody where it is unmapped.
+        for uid in (self.cfg["uid"], 65534):
+            status = self._probe(uid)
+            if status == 1:
+                continue
+            self.uid = uid
+            if status == 2:
+                self.expose_stdlib(uid)
+            return
+        self.missing.append("setuid")
+
+    def _probe(self, uid):
+        """0: uid usable; 1: setuid failed; 2: stdlib unreadable as uid."""
+        paths = [p for p in sys.path if os.path.exists(p)]
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            except BaseException:
+                os._exit(1)
+            ok = all(os.access(p, os.R_OK) for p in paths)
+            os._exit(0 if ok else 2)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+    def expose_stdlib(self, uid):
+        # The interpreter may live under a directory the job's uid cannot
+        # traverse (pyenv under /root, mode 0700). Bind-mount its prefix into
+        # our private /tmp and point the job's sys.path there.
+        prefix = sys.base_prefix
+        target = "/tmp/.python"
+        if self.private_tmp:
+            os.mkdir(target, 0o555)
+            if libc.mount(prefix.encode(), target.encode(), None, MS_BIND | MS_REC, None) == 0:
+                self.remap_paths(prefix, target)
+                return
+            self.notes.append("bind %s: %s" % (prefix, os.strerror(ctypes.get_errno())))
+        self.notes.append("the standard library is not readable by uid %d: imports will fail" % uid)
+
+    def remap_paths(self, old, new):
+        # Done here, once, so every forked job inherits it: sys.path and the
+        # search path of every package already imported (encodings, json...).
+        def remap(paths):
+            paths[:] = [new + p[len(old):] if p.startswith(old) else p for p in paths]
+        remap(sys.path)
+        for mod in list(sys.modules.values()):
+            path = getattr(mod, "__path__", None)
+            if isinstance(path, list):
+                remap(path)
+        sys.path_importer_cache.clear()
+
+    # ---- protocol ----------------------------------------------------------
+    def read_line(self, block=True):
+        while b"\n" not in self.inbuf:
+            if not block and not select.select([0], [], [], 0)[0]:
+                return None
+            chunk = os.read(0, 1 << 16)
+            if not chunk:
+                raise EOFError
+            self.inbuf += chunk
+        line, _, self.inbuf = self.inbuf.partition(b"\n")
+        return line
+
+    def send(self, obj):
+        data = (json.dumps(obj) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            n = os.write(self.proto, view)
+            view = view[n:]
+
+    def serve(self):
+        while True:
+            try:
+                line = self.read_line()
+            except EOFError:
+                return
+            if not line.strip():
+                continue
+            req = json.loads(line)
+            if "cancel" in req:
+                continue  # stale: that job already finished
+            try:
+                resp = self.run_job(req)
+            except EOFError:
+                return
+            except Exception as e:  # a bug here must not take the pool down
+                resp = {"class": "sandbox_error", "error": "worker: %s: %s" % (type(e).__name__, e)}
+            resp["id"] = req.get("id")
+            self.send(resp)
+
+    # ---- one job -----------------------------------------------------------
+    def run_job(self, req):
+        self.jobs += 1
+        missing = list(self.missing)
+        if self.private_tmp:
+            workdir = "/tmp/job%d" % self.jobs
+            os.mkdir(workdir, 0o700)
+        else:
+            import tempfile
+            workdir = tempfile.mkdtemp(prefix="sandbox-job")
+        try:
+            if self.uid is not None:
+                os.chown(workdir, self.uid, self.uid)
+            return self.fork_job(req, workdir, missing)
+        finally:
+            _rmtree(workdir)
+
+    def fork_job(self, req, workdir, missing):
+        cfg = self.cfg
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        res_r, res_w = os.pipe()
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            # Never return into the worker loop from here.
+            try:
+                child_main(self, req, workdir, out_w, err_w, res_w)
+            finally:
+                os._exit(70)
+        for fd in (out_w, err_w, res_w):
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray()}
+        open_fds = set(bufs)
+        for fd in open_fds:
+            os.set_blocking(fd, False)
+        deadline = start + cfg["timeout"]
+        killed = None  # "timeout" | "output" | "result" | "cancel"
+        exited = False
+        poller = select.poll()
+        for fd in open_fds:
+            poller.register(fd, select.POLLIN)
+        poller.register(pidfd, select.POLLIN)
+        poller.register(0, select.POLLIN)
+        cap = cfg["output"]
+        eof = False
+        while not exited:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                killed = "timeout"
+                self.kill_job(pid)
+                break
+            for fd, ev in poller.poll(max(1, int(left * 1000) + 1)):
+                if fd == pidfd:
+                    exited = True
+                elif fd == 0:
+                    try:
+                        line = self.read_line(block=False)
+                    except EOFError:
+                        # The harness went away: stop the job, then exit.
+                        eof = True
+                        killed = "cancel"
+                        self.kill_job(pid)
+                        exited = True
+                        continue
+                    if line is not None:
+                        msg = json.loads(line)
+                        if msg.get("cancel") == req.get("id"):
+                            killed = "cancel"
+                            self.kill_job(pid)
+                            exited = True
+                else:
+                    try:
+                        chunk = os.read(fd, 1 << 16)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
+                        poller.unregister(fd)
+                        open_fds.discard(fd)
+                        os.close(fd)
+                        continue
+                    buf = bufs[fd]
+                    buf += chunk
+                    limit = RESULT_CAP if fd == res_r else cap
+                    if len(buf) > limit:
+                        del buf[limit + 1:]
+                        if not killed:
+                            killed = "result" if fd == res_r else "output"
+                            self.kill_job(pid)
+                            exited = True
+        # Reap the child first (its status and rusage), then any descendant
+        # it left behind; only then can the pipes reach EOF.
+        _, status, ru = os.wait4(pid, 0)
+        os.close(pidfd)
+        self.sweep()
+        for fd in open_fds:
+            _drain(fd, bufs[fd])
+            os.close(fd)
+        if not killed and (len(bufs[out_r]) > cap or len(bufs[err_r]) > cap):
+            killed = "output"
+        resp = classify(req, status, ru, killed, bufs[res_r], cfg)
+        resp["stdout"] = bytes(bufs[out_r][:cap]).decode("utf-8", "replace")
+        resp["stderr"] = bytes(bufs[err_r][:cap]).decode("utf-8", "replace")
+        resp["maxrss"] = ru.ru_maxrss * 1024
+        resp["missing"] = missing
+        if eof:
+            raise EOFError
+        return resp
+
+    def kill_job(self, pid):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def sweep(self):
+        """Kill and reap every remaining descendant of the worker.
+
+        The worker is a child subreaper, so anything the job forked (even
+        after setsid or a double fork) ends up as our child once its parent
+        dies. Fast path: no children at all, one waitpid call."""
+        for _ in range(10000):
+            try:
+                while os.waitpid(-1, os.WNOHANG)[0] != 0:
+                    pass
+            except ChildProcessError:
+                return
+            if self.pidns:
+                # As PID 1, kill(-1) signals every other process of the
+                # namespace, and no job process is anywhere else.
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except OSError:
+                    pass
+                time.sleep(0.0005)
+                continue
+            for p in _children(self.pid):
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.0005)
+
+
+def _children(ppid):
+    kids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Field 4 is the ppid; the command name (field 2) may contain spaces.
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if len(rest) > 1 and int(rest[1]) == ppid:
+            kids.append(int(name))
+    return kids
+
+
+def _drain(fd, buf):
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except (BlockingIOError, OSError):
+            return
+        if not chunk or len(buf) > RESULT_CAP:
+            return
+        buf += chunk
+
+
+def _rmtree(path):
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _signal_name(sig):
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return "signal %d" % sig
+
+
+def classify(req, status, ru, killed, raw, cfg):
+    """Turn the child's exit status and its result records into a response."""
+    records = []
+    for line in bytes(raw).split(b"\n"):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                pass
+    tests = [r for r in records if r.get("t") == "test"]
+    final = next((r for r in records if r.get("t") == "done"), None)
+    resp = {"tests": [{k: r.get(k) for k in ("passed", "class", "expected", "actual", "error")} for r in tests]}
+    setup = next((r for r in records if r.get("t") == "sandbox_error"), None)
+    cpu = ru.ru_utime + ru.ru_stime
+    if killed == "timeout":
+        cls, err = "timeout", "wall-clock timeout after %.2fs" % cfg["timeout"]
+    elif killed == "output":
+        cls, err = "output_limit", "output exceeded %d bytes" % cfg["output"]
+    elif killed == "result":
+        cls, err = "sandbox_error", "result stream exceeded %d bytes" % RESULT_CAP
+    elif killed == "cancel":
+        cls, err = "sandbox_error", "cancelled"
+    elif setup is not None:
+        cls, err = "sandbox_error", setup.get("error", "child setup failed")
+    elif final is not None:
+        cls, err = final["class"], final.get("error", "")
+    elif os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = _signal_name(sig)
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= cfg["cpu"] - 0.05):
+            cls, err = "timeout", "CPU time limit of %ds exceeded (%s)" % (cfg["cpu"], name)
+        elif sig == signal.SIGKILL:
+            # Not killed by us and not over CPU: the kernel's OOM killer.
+            cls, err = "memory_limit", "killed by SIGKILL (out of memory?)"
+        elif sig == signal.SIGXFSZ:
+            cls, err = "output_limit", "file size limit exceeded (SIGXFSZ)"
+        else:
+            cls, err = "signal", "killed by signal %s" % name
+    else:
+        code = os.waitstatus_to_exitcode(status)
+        cls, err = "exception", "process exited with status %d before finishing (os._exit?)" % code
+    if final is None and req.get("kind") == "io":
+        # Whatever was running or not reached shares the job's fate.
+        n = len(req.get("tests") or [])
+        for i in range(len(resp["tests"]), n):
+            resp["tests"].append({"passed": False, "class": cls,
+                                  "error": err if i == len(tests) else "not run: " + err})
+    resp["class"] = cls
+    resp["error"] = err
+    return resp
+
+
+# ---- everything below runs in the forked child -----------------------------
+
+def child_main(worker, req, workdir, out_w, err_w, res_w):
+    cfg = worker.cfg
+    try:
+        os.setsid()
+        devnull = os.open("/dev/null", os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.dup2(res_w, 3)
+        os.closerange(4, 1 << 20)  # close_range(2): one syscall
+        lim = [
+            (resource.RLIMIT_CPU, cfg["cpu"], cfg["cpu"] + 1),
+            (resource.RLIMIT_AS, cfg["as"], cfg["as"]),
+            (resource.RLIMIT_FSIZE, cfg["fsize"], cfg["fsize"]),
+            (resource.RLIMIT_NOFILE, cfg["nofile"], cfg["nofile"]),
+            (resource.RLIMIT_NPROC, cfg["nproc"], cfg["nproc"]),
+            (resource.RLIMIT_CORE, 0, 0),
+        ]
+        for which, soft, hard in lim:
+            resource.setrlimit(which, (soft, hard))
+        os.chdir(workdir)
+        if worker.uid is not None:
+            os.setgroups([])
+            os.setgid(worker.uid)
+            os.setuid(worker.uid)  # drops every capability too
+        else:
+            drop_capabilities()
+        # After setuid (which clears it): die with the worker.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != worker.pid:
+            os._exit(71)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(sig, signal.SIG_DFL)
+        os.environ.clear()  # unsetenv each: C-level environ is emptied too
+        sys.argv = [""]
+        sys.path[:] = [p for p in sys.path if p]
+        # Fresh text streams on the redirected fds.
+        import io
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                      errors="backslashreplace")
+        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                      errors="backslashreplace", line_buffering=True)
+    except BaseException as e:
+        _emit({"t": "sandbox_error", "error": "child setup: %s: %s" % (type(e).__name__, e)})
+        os._exit(70)
+    me = os.getpid()
+    try:
+        final = run_request(req, me)
+    except BaseException as e:
+        if os.getpid() != me:
+            os._exit(0)
+        final = {"class": _exc_class(e), "error": _fmt_exc(e)}
+    if os.getpid() != me:
+        os._exit(0)  # a fork of the job must never report
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    final["t"] = "done"
+    _emit(final)
+    os._exit(0)
+
+
+class CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities():
+    """Without a uid to drop to (user namespace, where we are uid 0 with
+    every capability inside), at least give up the capabilities, so the job
+    cannot remount, unshare or bring up interfaces. Best effort: without
+    privileges there is nothing to drop."""
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    data = (CapData * 2)()
+    libc.capset(ctypes.byref(CapHeader(0x20080522, 0)), data)
+
+
+def _emit(obj):
+    data = (json.dumps(obj) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(3, view):]
+
+
+def _exc_class(e):
+    return "memory_limit" if isinstance(e, MemoryError) else "exception"
+
+
+def _fmt_exc(e):
+    msg = str(e)
+    name = type(e).__name__
+    if len(msg) > REPR_CAP:
+        msg = msg[:REPR_CAP] + "..."
+    return "%s: %s" % (name, msg) if msg else name
+
+
+def _fmt_syntax(e):
+    msg = getattr(e, "msg", None) or str(e)
+    if getattr(e, "lineno", None):
+        return "%s: %s (line %d)" % (type(e).__name__, msg, e.lineno)
+    return "%s: %s" % (type(e).__name__, msg)
+
+
+def _repr(v):
+    try:
+        r = repr(v)
+    except BaseException as e:
+        return "<repr failed: %s>" % type(e).__name__
+    return r if len(r) <= REPR_CAP else r[:REPR_CAP] + "..."
+
+
+def _compile(src, name):
+    """compile() or a ready "done" record for a syntax error."""
+    try:
+        return compile(src, name, "exec", dont_inherit=True), None
+    except (SyntaxError, ValueError) as e:
+        # ValueError: source with NUL bytes.
+        return None, {"class": "syntax_error", "error": _fmt_syntax(e) if isinstance(e, SyntaxError)
+                      else "SyntaxError: %s" % e}
+    except RecursionError as e:
+        return None, {"class": "syntax_error", "error": "SyntaxError: too deeply nested (%s)" % e}
+
+
+def run_request(req, me):
+    kind = req.get("kind")
+    if kind == "syntax":
+        try:
+            ast.parse(req["source"], "<solution>")
+        except (SyntaxError, ValueError) as e:
+            return {"class": "syntax_error", "error": _fmt_syntax(e) if isinstance(e, SyntaxError)
+                    else "SyntaxError: %s" % e}
+        except RecursionError as e:
+            return {"class": "syntax_error", "error": "SyntaxError: too deeply nested (%s)" % e}
+        return {"class": "passed"}
+    if kind == "check":
+        return run_check(req, me)
+    if kind == "io":
+        return run_io(req, me)
+    return {"class": "sandbox_error", "error": "unknown job kind %r" % kind}
+
+
+def _module_globals():
+    # Not "__main__": `if __name__ == "__main__":` blocks (often reading
+    # stdin) are not part of the function under test.
+    return {"__name__": "solution", "__builtins__": __builtins__}
+
+
+def run_check(req, me):
+    program = req["prompt"] + req["completion"] + "\n"
+    code, err = _compile(program, "<solution>")
+    if err:
+        return err
+    tcode, err = _compile(req["test"] + "\n", "<test>")
+    if err:
+        return err
+    g = _module_globals()
+    try:
+        exec(code, g)
+        if os.getpid() != me:
+            os._exit(0)
+        fn = g.get(req["entry_point"])
+        if not callable(fn):
+            return {"class": "function_missing",
+                    "error": "function %r is not defined" % req["entry_point"]}
+        exec(tcode, g)
+        if not callable(g.get("check")):
+            return {"class": "sandbox_error", "error": "test code defines no check function"}
+        g["check"](fn)
+    except AssertionError as e:
+        if os.getpid() != me:
+            os._exit(0)
+        return {"class": "wrong_answer", "error": _fmt_exc(e) + _assert_line(e)}
+    except BaseException as e:
+        if os.getpid() != me:
+            os._exit(0)
+        return {"class": _exc_class(e), "error": _fmt_exc(e)}
+    return {"class": "passed"}
+
+
+def _assert_line(e):
+    tb = e.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<test>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return " (test line %d)" % line if line else ""
+
+
+def _resolve_function(g, name, source_globals):
+    if name:
+        fn = g.get(name)
+        if callable(fn):
+            return fn, None
+        return None, {"class": "function_missing", "error": "function %r is not defined" % name}
+    # No name given: the module must define exactly one top-level function.
+    import types
+    fns = [k for k, v in g.items() if isinstance(v, types.FunctionType) and k not in source_globals
+           and getattr(v, "__module__", None) == "solution"]
+    if len(fns) == 1:
+        return g[fns[0]], None
+    if not fns:
+        return None, {"class": "function_missing", "error": "the module defines no function"}
+    return None, {"class": "function_ambiguous",
+                  "error": "the module defines %d functions: %s" % (len(fns), ", ".join(sorted(fns)))}
+
+
+EVAL_NAMES = {"__builtins__": {}, "inf": math.inf, "nan": math.nan}
+
+
+def run_io(req, me):
+    code, err = _compile(req["source"], "<solution>")
+    if err:
+        return err
+    g = _module_globals()
+    pre = set(g)
+    try:
+        exec(code, g)
+    except BaseException as e:
+        if os.getpid() != me:
+            os._exit(0)
+        return {"class": _exc_class(e), "error": "at import: " + _fmt_exc(e)}
+    if os.getpid() != me:
+        os._exit(0)
+    fn, err = _resolve_function(g, req.get("function") or "", pre)
+    if err:
+        return err
+    first = None
+    for i, t in enumerate(req.get("tests") or []):
+        out = run_one(fn, t, me)
+        out["t"] = "test"
+        out["i"] = i
+        try:
+            sys.stdout.flush()
+        except BaseException:
+            pass
+        _emit(out)
+        if first is None and not out["passed"]:
+            first = (i, out)
+    if first is None:
+        return {"class": "passed"}
+    i, out = first
+    err = out.get("error") or "expected %s, got %s" % (out.get("expected"), out.get("actual"))
+    return {"class": out["class"], "error": "test %d: %s" % (i + 1, err)}
+
+
+def run_one(fn, t, me):
+    try:
+        args = eval(t["args"], dict(EVAL_NAMES))
+        want = eval(t["want"], dict(EVAL_NAMES))
+    except BaseException as e:
+        return {"passed": False, "class": "sandbox_error", "error": "bad test: " + _fmt_exc(e)}
+    if not isinstance(args, (list, tuple)):
+        return {"passed": False, "class": "sandbox_error",
+                "error": "bad test: args must be a list or tuple, got %s" % type(args).__name__}
+    expected = _repr(want)
+    try:
+        got = fn(*args)
+    except BaseException as e:
+        if os.getpid() != me:
+            os._exit(0)
+        return {"passed": False, "class": _exc_class(e), "expected": expected, "error": _fmt_exc(e)}
+    if os.getpid() != me:
+        os._exit(0)
+    actual = _repr(got)
+    try:
+        ok = bool(got == want)
+    except BaseException as e:
+        return {"passed": False, "class": _exc_class(e), "expected": expected, "actual": actual,
+                "error": "comparing: " + _fmt_exc(e)}
+    return {"passed": ok, "class": "passed" if ok else "wrong_answer", "expected": expected, "actual": actual}
+
+
+def main():
+    # Protect the protocol: the real stdout moves to a private fd and fd 1
+    # points at /dev/null so a stray print can never corrupt a response.
+    proto = os.dup(1)
+    devnull = os.open("/dev/null", os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    sys.stdout = open(os.devnull, "w")
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    w = Worker(None)
+    w.proto = proto
+    cfg = json.loads(w.read_line())
+    w.cfg = cfg
+    w.isolate()
+    w.send({"ready": True, "missing": w.missing, "notes": w.notes, "uid": w.uid,
+            "version": "%d.%d.%d" % sys.version_info[:3]})
+    w.serve()
+
+
+main()

@@ -1,0 +1,69 @@
+package lifttest
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/lift-sys/lifttest/internal/ir"
+	"github.com/lift-sys/lifttest/internal/pyval"
+)
+
+// Case is one prompt of a suite.
+type Case struct {
+	// Name identifies the case in its suite, in test and benchmark names and
+	// in its cassette's file name: lower case letters, digits, _ and -.
+	Name string
+	// Prompt is the user's request, sent to stage 1 as it is.
+	Prompt string
+	// Function is the name the tests expect. The model may choose another
+	// (multiply_numbers for multiply): LookupFunction says which is tested.
+	Function string
+	// Tests are called positionally and compared with Python ==.
+	Tests []Test
+	// Category groups cases in reports (optional).
+	Category string
+}
+
+// Test is one call of the generated function: fn(*Args) == Want, in Python.
+//
+// Go values map to Python as pyval does: nil is None, bools are True and
+// False, Go integers are int, Go floats are float (so 3.0 stays a float and
+// 3 == 3.0 still holds under ==), strings are str, Tuple is a tuple (never
+// equal to a list), other slices are lists and maps are dicts.
+type Test struct {
+	Args []any
+	Want any
+}
+
+// Tuple is a Python tuple in a Test's Args or Want.
+type Tuple = pyval.Tuple
+
+// Suite is a named list of cases.
+type Suite struct {
+	Name  string
+	Cases []Case
+}
+
+// IR is the stage-1 answer: intent, signature, effects, assertions and
+// constraints.
+type IR = ir.IR
+
+// Code is the stage-2 answer: the function body as statements, with imports
+// and helper functions.
+type Code = ir.Code
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// check reports a case that cannot be run.
+func (c Case) check(suite string) error {
+	if !nameRE.MatchString(suite) {
+		return fmt.Errorf("lifttest: suite name %q: use lower case letters, digits, _ and -", suite)
+	}
+	if !nameRE.MatchString(c.Name) {
+		return fmt.Errorf("lifttest: case name %q in suite %s: use lower case letters, digits, _ and -", c.Name, suite)
+	}
+	if c.Prompt == "" {
+		return fmt.Errorf("lifttest: case %s/%s has no prompt", suite, c.Name)
+	}
+	return nil
+}

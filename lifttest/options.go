@@ -1,0 +1,158 @@
+package lifttest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/lift-sys/lifttest/internal/cassette"
+	"github.com/lift-sys/lifttest/internal/cost"
+	"github.com/lift-sys/lifttest/internal/runflags"
+)
+
+// Mode says where the endpoint's answers come from.
+type Mode int
+
+const (
+	// ModeAuto, the zero value, takes the mode from the command line
+	// (-record, -live) or LIFTTEST_MODE, and replays when neither says.
+	ModeAuto Mode = iota
+	// ModeReplay answers from cassettes only and never uses the network.
+	ModeReplay
+	// ModeRecord calls the endpoint and rewrites the cassettes.
+	ModeRecord
+	// ModeLive calls the endpoint and writes no cassette.
+	ModeLive
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeAuto:
+		return "auto"
+	case ModeReplay:
+		return "replay"
+	case ModeRecord:
+		return "record"
+	case ModeLive:
+		return "live"
+	}
+	return "Mode(" + strconv.Itoa(int(m)) + ")"
+}
+
+func (m Mode) cassette() cassette.Mode {
+	switch m {
+	case ModeRecord:
+		return cassette.Record
+	case ModeLive:
+		return cassette.Live
+	}
+	return cassette.Replay
+}
+
+// Options configures a Harness. The zero value replays the bundled
+// cassettes from ./cassettes, unless the command line asks otherwise.
+type Options struct {
+	// Mode; ModeAuto follows -record / -live / LIFTTEST_MODE.
+	Mode Mode
+	// CassetteDir holds cassettes/<suite>/<case>.yaml; "" is "cassettes".
+	CassetteDir string
+	// Endpoint is the generate URL, e.g. https://<workspace>--generate.modal.run
+	// or http://127.0.0.1:8787/generate. "" takes -endpoint,
+	// LIFTTEST_ENDPOINT, then MODAL_ENDPOINT_URL. Replay does not need it.
+	Endpoint string
+	// HealthURL and WarmupURL default to siblings derived from Endpoint.
+	HealthURL, WarmupURL string
+	// Key and Secret are Modal proxy credentials, sent as the Modal-Key and
+	// Modal-Secret headers; "" reads MODAL_KEY and MODAL_SECRET. They are
+	// never written to a cassette, a log or a report.
+	Key, Secret string
+	// Timeout bounds each generate call; 0 is 120 s.
+	Timeout time.Duration
+	// WarmupTimeout bounds the warmup call, which waits out a cold start;
+	// 0 is 600 s.
+	WarmupTimeout time.Duration
+	// GPU names the price (see cost.Table: A10G, A100-80GB, H100, original)
+	// or gives USD per hour as a number; "" takes -gpu, LIFTTEST_GPU, then
+	// "original", the flat 0.60 USD/h of the original harness.
+	GPU string
+	// MaxAttempts bounds stage 2; 0 is 5.
+	MaxAttempts int
+	// CodeTemplate replaces the stage-2 prompt: a text/template over
+	// PromptData. "" uses the default prompt.
+	CodeTemplate string
+	// Validator runs generated code; nil starts the sandboxed Python pool.
+	Validator Validator
+	// Transport carries live and record calls; nil uses a clone of
+	// http.DefaultTransport. Replay never uses it.
+	Transport http.RoundTripper
+}
+
+// ErrNoEndpoint is returned by New for a live or record run without an
+// endpoint.
+var ErrNoEndpoint = errors.New("lifttest: no endpoint")
+
+// resolve fills defaults from the command line and environment.
+func (o Options) resolve() (Options, cost.Price, error) {
+	flags := runflags.Get()
+	if o.Mode == ModeAuto {
+		switch {
+		case flags.Record && flags.Live:
+			return o, cost.Price{}, errors.New("lifttest: -record and -live exclude each other: choose one")
+		case flags.Record:
+			o.Mode = ModeRecord
+		case flags.Live:
+			o.Mode = ModeLive
+		default:
+			o.Mode = ModeReplay
+		}
+	}
+	if o.CassetteDir == "" {
+		o.CassetteDir = "cassettes"
+	}
+	if o.Endpoint == "" {
+		o.Endpoint = flags.Endpoint
+	}
+	if o.Key == "" {
+		o.Key = os.Getenv("MODAL_KEY")
+	}
+	if o.Secret == "" {
+		o.Secret = os.Getenv("MODAL_SECRET")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 120 * time.Second
+	}
+	if o.WarmupTimeout <= 0 {
+		o.WarmupTimeout = 600 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	if o.GPU == "" {
+		o.GPU = flags.GPU
+	}
+	if o.GPU == "" {
+		o.GPU = "original"
+	}
+	price, err := cost.Lookup(o.GPU)
+	if err != nil {
+		return o, price, fmt.Errorf("lifttest: -gpu: %w", err)
+	}
+	if o.Mode != ModeReplay && o.Endpoint == "" {
+		return o, price, fmt.Errorf("%w: %s mode calls the endpoint: pass -endpoint URL or set LIFTTEST_ENDPOINT (e.g. https://<workspace>--generate.modal.run, or http://127.0.0.1:8787/generate for `go run ./internal/cmd/refserver`)", ErrNoEndpoint, o.Mode)
+	}
+	return o, price, nil
+}
+
+// cassettePath is where a case's recording lives.
+func (o Options) cassettePath(suite, name string) string {
+	return filepath.Join(o.CassetteDir, suite, name+".yaml")
+}
+
+// rerecord is the command a stale or missing cassette's error suggests.
+func rerecord(suite, name string) string {
+	return fmt.Sprintf("make record ENDPOINT=<generate-url> CASE=%s/%s (or `make record-reference` for the bundled reference recordings)", suite, name)
+}
