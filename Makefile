@@ -16,10 +16,10 @@ CASE      ?=
 RUN       := TestSuites$(if $(CASE),/suite=$(firstword $(subst /, ,$(CASE)))/case=$(word 2,$(subst /, ,$(CASE)))$$)
 GPUFLAG   := $(if $(GPU),-gpu $(GPU))
 
-.PHONY: test bench bench-live record record-reference compare lint validate-humaneval clean
+.PHONY: loopback test bench bench-live record record-reference compare lint validate-humaneval clean
 
 ## test: every test, offline, with the race detector, through gotestsum
-test:
+test: loopback
 	$(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
 
 ## bench: replay the bundled cassettes as benchmarks (output also saved to $(OUT))
@@ -45,6 +45,13 @@ record-reference:
 	@bin/refserver -addr $(REFADDR) -timescale 1 & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT; \
 	for i in $$(seq 50); do (exec 3<>/dev/tcp/$(subst :,/,$(REFADDR))) 2>/dev/null && break; sleep 0.1; done; \
 	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint http://$(REFADDR)/generate -v .
+
+# Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
+# (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
+# up there when permitted. On a normal host lo is up and this does nothing.
+loopback:
+	@if command -v ip >/dev/null && ip link show lo 2>/dev/null | grep -q 'state DOWN'; then \
+		ip link set lo up 2>/dev/null || echo "make: the loopback interface is down and cannot be brought up: tests that serve on 127.0.0.1 will fail"; fi
 
 ## compare: benchstat OLD NEW (files written by make bench)
 compare:
