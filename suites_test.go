@@ -84,11 +84,16 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+	benchmarking := flag.Lookup("test.bench").Value.String() != ""
+	if benchmarking {
 		h.WriteBenchConfig(os.Stdout, info)
 	}
 	harness = h
-	return m.Run()
+	code := m.Run()
+	if benchmarking {
+		h.WriteBenchSummary(os.Stdout)
+	}
+	return code
 }
 
 func TestSuites(t *testing.T) {
