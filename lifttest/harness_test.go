@@ -85,7 +85,10 @@ func TestLiveAgainstReferenceEndpoint(t *testing.T) {
 	assert.GreaterOrEqual(t, r.Stage1.Latency, 17*time.Millisecond)
 	assert.GreaterOrEqual(t, r.Stage2.Latency, 11*time.Millisecond)
 	assert.Equal(t, r.Stage1.Latency+r.Stage2.Latency, r.E2E)
-	assert.InDelta(t, 17.7, float64(r.Stage1.Server)/1e6, 1, "server time is generation_time_ms")
+	// Server time is generation_time_ms: at least the scripted 17.7 ms, and
+	// inside the client's wall time.
+	assert.GreaterOrEqual(t, r.Stage1.Server, 17690*time.Microsecond)
+	assert.LessOrEqual(t, r.Stage1.Server, r.Stage1.Latency)
 	assert.Equal(t, 1, r.Stage1.SchemaValid)
 	assert.Equal(t, 1, r.Stage2.SchemaValid)
 	assert.Equal(t, 3, r.PassedTests())
