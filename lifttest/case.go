@@ -20,9 +20,19 @@ type Case struct {
 	Function string
 	// Tests are called positionally and compared with Python ==.
 	Tests []Test
-	// Category groups cases in reports (optional).
-	Category string
+	// Category and Complexity group cases in reports (optional).
+	Category   string
+	Complexity string
+	// XFail, when set, says why this case is expected to fail (a recorded
+	// wrong answer, say). Test then passes while the case fails, and fails
+	// if it unexpectedly succeeds, so a change in either direction shows.
+	XFail string
 }
+
+// CompileOnly reports a case without tests: it succeeds when its code
+// compiles and defines a function to test, as lift-sys's compile-only
+// benchmark suites measured.
+func (c Case) CompileOnly() bool { return len(c.Tests) == 0 }
 
 // Test is one call of the generated function: fn(*Args) == Want, in Python.
 //
@@ -40,8 +50,16 @@ type Tuple = pyval.Tuple
 
 // Suite is a named list of cases.
 type Suite struct {
+	// Name names the cassette directory, cassettes/<Name>/.
 	Name  string
 	Cases []Case
+	// Subsets are named selections of the cases, by case name, such as a
+	// quick 10-case subset or the phases of a staged suite; -suite
+	// name/subset selects one.
+	Subsets map[string][]string
+	// ExpectedRates is the success rate expected per category, shown beside
+	// the measured one in reports.
+	ExpectedRates map[string]float64
 }
 
 // IR is the stage-1 answer: intent, signature, effects, assertions and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -30,9 +31,13 @@ const (
 
 // Temperature is stage 2's schedule: 0.3 on the first attempt, 0.15 more on
 // each retry, at most 0.9.
-func Temperature(attempt int) float64 {
-	t := 0.3 + 0.15*float64(attempt-1)
-	return math.Round(math.Min(t, 0.9)*100) / 100
+func Temperature(attempt int) float64 { return schedule(temperature, attempt) }
+
+// schedule starts at first and adds 0.15 per retry, up to 0.9 (or first,
+// when a sampling run starts above it).
+func schedule(first float64, attempt int) float64 {
+	t := first + 0.15*float64(attempt-1)
+	return math.Round(math.Min(t, math.Max(0.9, first))*100) / 100
 }
 
 // Harness runs cases through the pipeline. It is safe for concurrent use.
@@ -100,11 +105,21 @@ func (h *Harness) client(hc *http.Client) *modal.Client {
 // (a missing or stale cassette, a cancelled context, a bad case); the
 // model's and the endpoint's failures are in Result.Err.
 func (h *Harness) Run(ctx context.Context, suite string, c Case) (*Result, error) {
+	return h.RunSample(ctx, suite, c, 0)
+}
+
+// RunSample runs sample k (0-based) of a case: every sample is a full run
+// of the pipeline with its own cassette, and samples after the first send
+// seed k so that each is a request of its own.
+func (h *Harness) RunSample(ctx context.Context, suite string, c Case, k int) (*Result, error) {
 	if err := c.check(suite); err != nil {
 		return nil, err
 	}
+	if k < 0 {
+		return nil, fmt.Errorf("lifttest: sample %d of %s/%s: samples count from 0", k, suite, c.Name)
+	}
 	sess, err := cassette.Open(cassette.Options{
-		Path:     h.opts.cassettePath(suite, c.Name),
+		Path:     h.opts.cassettePath(suite, c.Name, k),
 		Mode:     h.opts.Mode.cassette(),
 		Real:     h.opts.Transport,
 		Rerecord: rerecord(suite, c.Name),
@@ -117,8 +132,15 @@ func (h *Harness) Run(ctx context.Context, suite string, c Case) (*Result, error
 	if cl.GenerateURL == "" {
 		cl.GenerateURL = "http://replay.invalid/generate"
 	}
-	r := &Result{Suite: suite, Case: c.Name, Mode: h.opts.Mode}
+	r := &Result{
+		Suite: suite, Case: c.Name, Sample: k, Mode: h.opts.Mode, Prompt: c.Prompt, Category: c.Category,
+		Complexity: c.Complexity, CompileOnly: c.CompileOnly(), Started: time.Now(),
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	h.pipeline(ctx, cl, c, r)
+	runtime.ReadMemStats(&after)
+	r.HarnessBytes, r.HarnessAllocs = after.TotalAlloc-before.TotalAlloc, after.Mallocs-before.Mallocs
 	infra := infrastructure(r.Err)
 	if ferr := sess.Finish(!infra && ctx.Err() == nil); ferr != nil {
 		return r, ferr
@@ -130,6 +152,21 @@ func (h *Harness) Run(ctx context.Context, suite string, c Case) (*Result, error
 		return r, ctx.Err()
 	}
 	return r, nil
+}
+
+func (h *Harness) firstTemperature() float64 {
+	if h.opts.Temperature > 0 {
+		return h.opts.Temperature
+	}
+	return temperature
+}
+
+// seed is nil for the first sample, so its requests stay those of a plain run.
+func seed(sample int) *int {
+	if sample == 0 {
+		return nil
+	}
+	return &sample
 }
 
 // infrastructure reports errors that are not the model's doing: the cassette
@@ -199,7 +236,7 @@ func (h *Harness) pipeline(ctx context.Context, cl *modal.Client, c Case, r *Res
 	// Stage 1: prompt -> IR, one attempt.
 	resp, err := h.call(ctx, cl, &r.Stage1, modal.Request{
 		Prompt: c.Prompt, Schema: schema.IR().JSON(),
-		MaxTokens: stage1MaxTokens, Temperature: temperature, TopP: topP,
+		MaxTokens: stage1MaxTokens, Temperature: h.firstTemperature(), TopP: topP, Seed: seed(r.Sample),
 	})
 	if err != nil {
 		r.Err = fmt.Errorf("stage 1 (prompt -> IR): %w", err)
@@ -242,7 +279,7 @@ func (h *Harness) attempt(ctx context.Context, cl *modal.Client, c Case, r *Resu
 	}
 	resp, err := h.call(ctx, cl, &r.Stage2, modal.Request{
 		Prompt: text, Schema: schema.Code().JSON(),
-		MaxTokens: stage2MaxTokens, Temperature: Temperature(attempt), TopP: topP,
+		MaxTokens: stage2MaxTokens, Temperature: schedule(h.firstTemperature(), attempt), TopP: topP, Seed: seed(r.Sample),
 	})
 	if err != nil {
 		r.Err = fmt.Errorf("stage 2 (IR -> code), attempt %d: %w", attempt, err)

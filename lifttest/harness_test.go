@@ -385,3 +385,57 @@ type nopValidator struct{}
 func (nopValidator) Validate(context.Context, lifttest.Program) (lifttest.Validation, error) {
 	return lifttest.Validation{}, errors.New("nopValidator: not for validation")
 }
+
+func TestSamplesHaveTheirOwnCassettesAndSeeds(t *testing.T) {
+	dir := t.TempDir()
+	h, srv, _ := harness(t, lifttest.ModeRecord, nil, lifttest.Options{CassetteDir: dir, Temperature: 0.8})
+	for k := range 3 {
+		r, err := h.RunSample(context.Background(), "simple", addNumbers, k)
+		require.NoError(t, err)
+		assert.True(t, r.Success)
+		assert.Equal(t, k, r.Sample)
+	}
+	for _, name := range []string{"add_numbers.yaml", "add_numbers.sample-1.yaml", "add_numbers.sample-2.yaml"} {
+		assert.FileExists(t, filepath.Join(dir, "simple", name))
+	}
+	reqs := srv.Requests()
+	require.Len(t, reqs, 6)
+	var first, second struct {
+		Seed        *int    `json:"seed"`
+		Temperature float64 `json:"temperature"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &first))
+	require.NoError(t, json.Unmarshal(reqs[2].Body, &second))
+	assert.Nil(t, first.Seed, "the first sample is a plain run")
+	require.NotNil(t, second.Seed)
+	assert.Equal(t, 1, *second.Seed)
+	assert.Equal(t, 0.8, first.Temperature)
+
+	rh, err := lifttest.New(lifttest.Options{Mode: lifttest.ModeReplay, CassetteDir: dir, Validator: h.Validator(), Temperature: 0.8})
+	require.NoError(t, err)
+	r, err := rh.RunSample(context.Background(), "simple", addNumbers, 2)
+	require.NoError(t, err)
+	assert.True(t, r.Success)
+	_, err = rh.RunSample(context.Background(), "simple", addNumbers, 3)
+	assert.ErrorIs(t, err, cassette.ErrMissing, "sample 3 was never recorded")
+}
+
+func TestRecordCarriesTheCase(t *testing.T) {
+	h, _, _ := harness(t, lifttest.ModeLive, nil, lifttest.Options{})
+	c := addNumbers
+	c.Category, c.Complexity = "arithmetic", "simple"
+	r, err := h.Run(context.Background(), "simple", c)
+	require.NoError(t, err)
+	rec := r.Record()
+	assert.Equal(t, "simple", rec.Suite)
+	assert.Equal(t, "arithmetic", rec.Category)
+	assert.Equal(t, "live", rec.Mode)
+	assert.Equal(t, "measured", rec.Timing)
+	assert.InDelta(t, r.E2E.Seconds()*1000, rec.E2EMS, 1e-9)
+	assert.Equal(t, 3, rec.TestsTotal)
+	assert.Equal(t, 3, rec.TestsPassed)
+	assert.True(t, rec.Stage1.Success && rec.Stage2.Success)
+	assert.Positive(t, rec.HarnessBytes, "the harness's own allocation is measured")
+	assert.Positive(t, rec.PeakRSSBytes, "the validator's peak RSS is reported")
+	assert.Contains(t, string(rec.IR), `"add_two_numbers"`)
+}

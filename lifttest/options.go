@@ -81,6 +81,11 @@ type Options struct {
 	GPU string
 	// MaxAttempts bounds stage 2; 0 is 5.
 	MaxAttempts int
+	// Temperature, when set, replaces the first temperature of both stages
+	// (stage 2 still adds 0.15 per retry, up to 0.9 or Temperature if
+	// higher), for repeated sampling; 0 takes -temperature, else lift-sys's
+	// 0.3.
+	Temperature float64
 	// CodeTemplate replaces the stage-2 prompt: a text/template over
 	// PromptData. "" uses the default prompt.
 	CodeTemplate string
@@ -134,6 +139,12 @@ func (o Options) resolve() (Options, cost.Price, error) {
 	if o.GPU == "" {
 		o.GPU = flags.GPU
 	}
+	if o.Temperature == 0 {
+		o.Temperature = flags.Temperature
+	}
+	if o.Temperature < 0 || o.Temperature > 2 {
+		return o, cost.Price{}, fmt.Errorf("lifttest: temperature %v is outside [0, 2]", o.Temperature)
+	}
 	if o.GPU == "" {
 		o.GPU = "original"
 	}
@@ -147,8 +158,12 @@ func (o Options) resolve() (Options, cost.Price, error) {
 	return o, price, nil
 }
 
-// cassettePath is where a case's recording lives.
-func (o Options) cassettePath(suite, name string) string {
+// cassettePath is where a case's recording lives: <case>.yaml for the
+// first sample, <case>.sample-<k>.yaml for sample k >= 1.
+func (o Options) cassettePath(suite, name string, sample int) string {
+	if sample > 0 {
+		name += ".sample-" + strconv.Itoa(sample)
+	}
 	return filepath.Join(o.CassetteDir, suite, name+".yaml")
 }
 

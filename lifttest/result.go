@@ -8,6 +8,19 @@ import (
 type Result struct {
 	Suite, Case string
 	Mode        Mode // replay, record or live
+	// Sample is the 0-based sample index under -samples.
+	Sample int
+	// Prompt, Category and Complexity are the case's.
+	Prompt, Category, Complexity string
+	// CompileOnly: the case has no tests; success means it compiled and
+	// defines a function.
+	CompileOnly bool
+	// Started is when the run began.
+	Started time.Time
+	// HarnessBytes and HarnessAllocs are what lifttest itself allocated for
+	// the case (Go heap, all goroutines: exact only when cases run one at a
+	// time).
+	HarnessBytes, HarnessAllocs uint64
 
 	Stage1 Stage // prompt -> IR
 	Stage2 Stage // IR -> code, every attempt

@@ -22,7 +22,12 @@ func (h *Harness) Test(t testing.TB, suite string, c Case) *Result {
 		t.Fatalf("%s/%s: %v", suite, c.Name, err)
 	}
 	t.Logf("%s", r.Summary())
-	if !r.Success {
+	switch {
+	case c.XFail != "" && r.Success:
+		t.Errorf("%s/%s succeeded, but it is marked as an expected failure (%s): remove XFail if the change that fixed it is intended", suite, c.Name, c.XFail)
+	case c.XFail != "":
+		t.Logf("expected failure (%s): %v", c.XFail, r.Err)
+	case !r.Success:
 		t.Errorf("%s/%s failed: %v%s", suite, c.Name, r.Err, r.testReport())
 	}
 	return r

@@ -96,15 +96,34 @@ type Request struct {
 	MaxTokens   int             `json:"max_tokens"`
 	Temperature float64         `json:"temperature"`
 	TopP        float64         `json:"top_p"`
+	// Seed, when set, asks for a reproducible sample; the harness sets it
+	// for the second and later samples of a case so that each is a request
+	// of its own (vLLM honours it; lift-sys's app ignores unknown fields).
+	Seed *int `json:"seed,omitempty"`
 }
 
-// Response is a successful generate answer.
+// Response is a successful generate answer. Request and Response are also
+// the vocabulary of the other providers (package openai), so the pipeline
+// drives any of them the same way.
 type Response struct {
 	Output       json.RawMessage // the ir_json or text object
 	Key          string          // which key carried it: "ir_json" or "text"
 	Tokens       int
-	ServerTime   time.Duration // generation_time_ms
+	ServerTime   time.Duration // generation_time_ms; 0 when the server does not say
 	FinishReason string
+	// Stream holds the token timings of a streamed answer; nil otherwise.
+	Stream *Stream
+}
+
+// Stream is the timing of a streamed answer, with vLLM's definitions:
+// TTFT is the first content chunk's arrival minus the send; ITL the gaps
+// between content chunks; TPOT (E2E - TTFT) / (output tokens - 1).
+type Stream struct {
+	TTFT         time.Duration
+	ITL          []time.Duration
+	TPOT         time.Duration
+	Chunks       int
+	OutputTokens int
 }
 
 // answer is the wire shape of every generate body.

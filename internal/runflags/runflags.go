@@ -8,6 +8,7 @@ package runflags
 import (
 	"flag"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -17,6 +18,15 @@ type Values struct {
 	Live     bool   // -live, or LIFTTEST_MODE=live
 	Endpoint string // -endpoint, LIFTTEST_ENDPOINT, then MODAL_ENDPOINT_URL
 	GPU      string // -gpu, LIFTTEST_GPU
+
+	Suite         string  // -suite name[/subset], LIFTTEST_SUITE
+	Shard         string  // -shard k/n, LIFTTEST_SHARD
+	Samples       int     // -samples n, LIFTTEST_SAMPLES
+	Temperature   float64 // -temperature t for stage 2 when sampling; 0 = the schedule
+	Results       string  // -results dir, LIFTTEST_RESULTS
+	Gate          bool    // -gate
+	WriteBaseline bool    // -write-baseline
+	HumanEval     string  // -humaneval file, LIFTTEST_HUMANEVAL
 }
 
 var (
@@ -24,12 +34,25 @@ var (
 	live     = flag.Bool("live", false, "lifttest: call the endpoint, write no cassette (env LIFTTEST_MODE=live)")
 	endpoint = flag.String("endpoint", "", "lifttest: generate URL of the endpoint (env LIFTTEST_ENDPOINT or MODAL_ENDPOINT_URL)")
 	gpu      = flag.String("gpu", "", "lifttest: GPU price: A10G, A100-80GB, H100, original (0.60 USD/h) or USD per hour (env LIFTTEST_GPU; default original)")
+
+	suite         = flag.String("suite", "", "lifttest: run only this suite, or suite/subset, e.g. nontrivial/phase1 (env LIFTTEST_SUITE)")
+	shard         = flag.String("shard", "", "lifttest: run the k-th of n deterministic shards of the cases, e.g. 2/4 (env LIFTTEST_SHARD)")
+	samples       = flag.Int("samples", 0, "lifttest: draw n answers per case and report pass@k (env LIFTTEST_SAMPLES)")
+	temperature   = flag.Float64("temperature", 0, "lifttest: stage-2 temperature for -samples (0 keeps the retry schedule)")
+	results       = flag.String("results", "", "lifttest: write a journal, a results file and reports into this directory (env LIFTTEST_RESULTS)")
+	gate          = flag.Bool("gate", false, "lifttest: compare each suite with its baseline in baselines/ and fail on a crossed threshold")
+	writeBaseline = flag.Bool("write-baseline", false, "lifttest: write baselines/<suite>.json from this run")
+	humaneval     = flag.String("humaneval", "", "lifttest: a HumanEval-format .jsonl or .jsonl.gz file to run as suite humaneval (env LIFTTEST_HUMANEVAL)")
 )
 
 // Get returns the flags as parsed, with environment fallbacks. Call it after
 // flag.Parse (in a test, from TestMain after m.Run starts or from a test).
 func Get() Values {
-	v := Values{Record: *record, Live: *live, Endpoint: *endpoint, GPU: *gpu}
+	v := Values{
+		Record: *record, Live: *live, Endpoint: *endpoint, GPU: *gpu,
+		Suite: *suite, Shard: *shard, Samples: *samples, Temperature: *temperature,
+		Results: *results, Gate: *gate, WriteBaseline: *writeBaseline, HumanEval: *humaneval,
+	}
 	if !v.Record && !v.Live {
 		switch strings.ToLower(os.Getenv("LIFTTEST_MODE")) {
 		case "record":
@@ -38,14 +61,23 @@ func Get() Values {
 			v.Live = true
 		}
 	}
-	if v.Endpoint == "" {
-		v.Endpoint = os.Getenv("LIFTTEST_ENDPOINT")
-	}
-	if v.Endpoint == "" {
-		v.Endpoint = os.Getenv("MODAL_ENDPOINT_URL")
-	}
-	if v.GPU == "" {
-		v.GPU = os.Getenv("LIFTTEST_GPU")
+	v.Endpoint = first(v.Endpoint, os.Getenv("LIFTTEST_ENDPOINT"), os.Getenv("MODAL_ENDPOINT_URL"))
+	v.GPU = first(v.GPU, os.Getenv("LIFTTEST_GPU"))
+	v.Suite = first(v.Suite, os.Getenv("LIFTTEST_SUITE"))
+	v.Shard = first(v.Shard, os.Getenv("LIFTTEST_SHARD"))
+	v.Results = first(v.Results, os.Getenv("LIFTTEST_RESULTS"))
+	v.HumanEval = first(v.HumanEval, os.Getenv("LIFTTEST_HUMANEVAL"))
+	if v.Samples == 0 {
+		v.Samples, _ = strconv.Atoi(os.Getenv("LIFTTEST_SAMPLES"))
 	}
 	return v
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
