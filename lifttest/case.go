@@ -20,6 +20,10 @@ type Case struct {
 	Function string
 	// Tests are called positionally and compared with Python ==.
 	Tests []Test
+	// Check is a HumanEval-style test program defining check(candidate);
+	// when set, the generated function is validated by running
+	// check(<function>) in the sandbox instead of Tests.
+	Check string
 	// Category and Complexity group cases in reports (optional).
 	Category   string
 	Complexity string
@@ -32,7 +36,7 @@ type Case struct {
 // CompileOnly reports a case without tests: it succeeds when its code
 // compiles and defines a function to test, as lift-sys's compile-only
 // benchmark suites measured.
-func (c Case) CompileOnly() bool { return len(c.Tests) == 0 }
+func (c Case) CompileOnly() bool { return len(c.Tests) == 0 && c.Check == "" }
 
 // Test is one call of the generated function: fn(*Args) == Want, in Python.
 //

@@ -313,7 +313,7 @@ func (h *Harness) attempt(ctx context.Context, cl *modal.Client, c Case, r *Resu
 	name, how, lookErr := assemble.Lookup(assemble.DefinedFunctions(src), c.Function)
 	prog := Program{Source: src}
 	if lookErr == nil {
-		prog.Function, prog.Tests = name, c.Tests
+		prog.Function, prog.Tests, prog.Check = name, c.Tests, c.Check
 		r.Function, r.Match = name, string(how)
 	}
 	v, err := h.validator.Validate(ctx, prog)
@@ -344,7 +344,7 @@ func failingTests(fn string, v Validation) string {
 		if t.Passed {
 			continue
 		}
-		call := fn + "(" + strings.TrimSuffix(strings.TrimPrefix(t.Args, "["), "]") + ")"
+		call := t.call(fn)
 		if t.Error != "" {
 			parts = append(parts, fmt.Sprintf("%s raised %s, want %s", call, t.Error, t.Expected))
 		} else {
@@ -355,6 +355,15 @@ func failingTests(fn string, v Validation) string {
 		return fmt.Sprintf("%s: %s", v.Class, v.Error)
 	}
 	return "failing inputs: " + strings.Join(parts, "; ")
+}
+
+// call writes the test as the call it made: fn(2, 3), or check(fn) for a
+// HumanEval-style check program.
+func (t TestOutcome) call(fn string) string {
+	if strings.HasPrefix(t.Args, "check(") {
+		return t.Args
+	}
+	return fn + "(" + strings.TrimSuffix(strings.TrimPrefix(t.Args, "["), "]") + ")"
 }
 
 // ParseIR decodes a stage-1 answer. It does not check the schema: see
@@ -425,7 +434,7 @@ func (h *Harness) Validate(ctx context.Context, src string, c Case) (Validation,
 		}
 		return v, nil
 	}
-	return h.validator.Validate(ctx, Program{Source: src, Function: name, Tests: c.Tests})
+	return h.validator.Validate(ctx, Program{Source: src, Function: name, Tests: c.Tests, Check: c.Check})
 }
 
 // Validator is the validator the harness runs code with.

@@ -54,7 +54,7 @@ func (r *Result) testReport() string {
 		if t.Error != "" {
 			got = "raised " + t.Error
 		}
-		fmt.Fprintf(&b, "\n  %s%s: got %s, want %s", r.Function, strings.TrimSuffix(strings.Replace(t.Args, "[", "(", 1), "]")+")", got, t.Expected)
+		fmt.Fprintf(&b, "\n  %s: got %s, want %s", t.call(r.Function), got, t.Expected)
 	}
 	if r.Source != "" && !r.Success {
 		fmt.Fprintf(&b, "\n--- assembled source ---\n%s", r.Source)

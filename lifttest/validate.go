@@ -15,6 +15,9 @@ type Program struct {
 	Source   string
 	Function string
 	Tests    []Test
+	// Check, when set, is a HumanEval-style program defining
+	// check(candidate), run as check(Function) instead of Tests.
+	Check string
 }
 
 // Validation is what running a Program found.
@@ -75,6 +78,16 @@ func (v poolValidator) Validate(ctx context.Context, p Program) (Validation, err
 			return Validation{}, err
 		}
 		return fromSandbox(r, nil), nil
+	}
+	if p.Check != "" {
+		r, err := v.pool.RunCheck(ctx, sandbox.CheckJob{Completion: p.Source, Test: p.Check, EntryPoint: p.Function})
+		if err != nil {
+			return Validation{}, err
+		}
+		val := fromSandbox(r, nil)
+		// A check program is one test: it passes or its first assertion fails.
+		val.Tests = []TestOutcome{{Args: "check(" + p.Function + ")", Passed: r.Class == sandbox.Passed, Class: string(r.Class), Expected: "no assertion fails", Error: r.Error}}
+		return val, nil
 	}
 	job := sandbox.IOJob{Source: p.Source, Function: p.Function}
 	args := make([]string, len(p.Tests))

@@ -252,6 +252,19 @@ func TestRunCheck(t *testing.T) {
 	}
 }
 
+// A whole module as the completion, with no prompt: how lifttest runs a
+// HumanEval check against code it assembled itself.
+func TestRunCheckWithoutPrompt(t *testing.T) {
+	p := newPool(t, Config{Workers: 1})
+	res, err := p.RunCheck(context.Background(), CheckJob{
+		Completion: "def inc(x):\n    return x + 1\n",
+		Test:       "def check(candidate):\n    assert candidate(1) == 2\n",
+		EntryPoint: "inc",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, Passed, res.Class, "%+v", res)
+}
+
 func TestOutputCapping(t *testing.T) {
 	p := newPool(t, Config{OutputBytes: 1000})
 	res := runIO(t, p, "import sys\ndef f():\n    print('o' * 500)\n    print('e' * 300, file=sys.stderr)\n    return 1\n", "f", IOTest{"[]", "1"})

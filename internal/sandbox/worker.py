@@ -647,11 +647,13 @@ def _module_globals():
 
 
 def run_check(req, me):
-    program = req["prompt"] + req["completion"] + "\n"
+    # Go omits empty fields: a check job may come without a prompt (the
+    # completion is then the whole module).
+    program = req.get("prompt", "") + req.get("completion", "") + "\n"
     code, err = _compile(program, "<solution>")
     if err:
         return err
-    tcode, err = _compile(req["test"] + "\n", "<test>")
+    tcode, err = _compile(req.get("test", "") + "\n", "<test>")
     if err:
         return err
     g = _module_globals()
