@@ -1,0 +1,16 @@
+// Command report rebuilds a run's reports from its journal, for example
+// after the run was interrupted, or to render a journal from CI:
+//
+//	report -journal run.jsonl [-md report.md] [-html report.html] [-json results.json] [-expected rates.json]
+//
+// With no output flag it writes the Markdown report to stdout. Cases are
+// grouped by suite, in the order the journal first names them, and each
+// suite is summarised by results.Summarize. -json writes the original
+// lift-sys results file, which holds one suite: with several suites, the
+// suite's name is added before the extension (results-simple.json, ...).
+// -expected names a JSON object of expected success rates in [0, 1] by
+// category, e.g. {"arithmetic": 0.95}, shown beside the measured rates.
+//
+// A journal whose last line was cut off by a kill is read up to that line,
+// with a warning on stderr. Every file is written atomically.
+package main
