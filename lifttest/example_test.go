@@ -14,7 +14,7 @@ import (
 // runs its tests. Here it talks to the scripted reference endpoint over
 // loopback; without Mode and Endpoint it would replay ./cassettes.
 func ExampleHarness_Run() {
-	scripts, _ := refserver.Bundled()
+	scripts, _ := refserver.BundledSuite("simple")
 	srv, _ := refserver.New(refserver.Config{Scripts: scripts})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()

@@ -38,7 +38,7 @@ func harness(t *testing.T, mode lifttest.Mode, scripts []refserver.Script, opts 
 	t.Helper()
 	if scripts == nil {
 		var err error
-		scripts, err = refserver.Bundled()
+		scripts, err = refserver.BundledSuite("simple")
 		require.NoError(t, err)
 	}
 	srv, url := refserver.Start(t, refserver.Config{Scripts: scripts, TimeScale: 0.002})
@@ -61,7 +61,7 @@ func harness(t *testing.T, mode lifttest.Mode, scripts []refserver.Script, opts 
 // script is the bundled script of a simple case, for tests that alter it.
 func script(t *testing.T, name string) refserver.Script {
 	t.Helper()
-	all, err := refserver.Bundled()
+	all, err := refserver.BundledSuite("simple")
 	require.NoError(t, err)
 	for _, s := range all {
 		if s.Case == name {

@@ -15,7 +15,7 @@ import (
 // The bundled scripts answer the simple suite as the 32B model did; a test
 // would use Start, which also closes the server when the test ends.
 func Example() {
-	scripts, err := refserver.Bundled()
+	scripts, err := refserver.BundledSuite("simple")
 	if err != nil {
 		log.Fatal(err)
 	}

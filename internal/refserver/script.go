@@ -67,10 +67,37 @@ type Script struct {
 //go:embed testdata/scripts/*/*.json
 var scriptFS embed.FS
 
-// Bundled returns the scripts embedded in the package: the simple suite as
-// the 32B model answered it in the 2025-10-22 baseline run.
+// bundledDir is the directory of scriptFS that holds one directory per suite.
+const bundledDir = "testdata/scripts"
+
+// Bundled returns every script embedded in the package, all suites
+// together: the simple suite as the 32B model answered it in the 2025-10-22
+// baseline run, and the phase2, nontrivial and expanded suites written in
+// the style of its recorded answers. Suites share prompts (expanded repeats
+// simple's), so serve one suite at a time: see [BundledSuite].
 func Bundled() ([]Script, error) {
-	return LoadScripts(scriptFS, "testdata/scripts")
+	return LoadScripts(scriptFS, bundledDir)
+}
+
+// BundledSuite returns the embedded scripts of one suite (one directory of
+// the bundled scripts), such as "simple", "phase2", "nontrivial" or
+// "expanded". An unknown suite is an error that names the available ones.
+func BundledSuite(suite string) ([]Script, error) {
+	entries, err := fs.ReadDir(scriptFS, bundledDir)
+	if err != nil {
+		return nil, err
+	}
+	var suites []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if e.Name() == suite {
+			return LoadScripts(scriptFS, path.Join(bundledDir, suite))
+		}
+		suites = append(suites, e.Name())
+	}
+	return nil, fmt.Errorf("refserver: no bundled suite %q (available: %s): %w", suite, strings.Join(suites, ", "), fs.ErrNotExist)
 }
 
 // LoadScripts reads every *.json file under dir (recursively, in lexical

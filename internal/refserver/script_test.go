@@ -16,6 +16,7 @@ import (
 
 	"github.com/lift-sys/lifttest/internal/ir"
 	"github.com/lift-sys/lifttest/internal/refserver"
+	"github.com/lift-sys/lifttest/internal/schema"
 )
 
 const goodScript = `{"prompt": "Create a function that adds two numbers",
@@ -96,7 +97,7 @@ var baseline = map[string]struct {
 
 func TestBundledMatchesBaseline(t *testing.T) {
 	t.Parallel()
-	scripts, err := refserver.Bundled()
+	scripts, err := refserver.BundledSuite("simple")
 	require.NoError(t, err)
 	require.Len(t, scripts, len(baseline))
 	for _, sc := range scripts {
@@ -118,13 +119,24 @@ func TestBundledMatchesBaseline(t *testing.T) {
 	}
 }
 
-// TestBundledScriptsFollowSchemas holds every bundled answer to the IR and
-// code schemas of LIFTSYS §2, as far as the Go shapes and a few rules can:
-// no unknown properties, the name patterns, the enums, minLength/minItems.
+// TestBundledScriptsFollowSchemas holds every bundled answer of every suite
+// to the IR and code schemas of LIFTSYS §2: the JSON Schemas themselves, and
+// the Go shapes and a few rules (no unknown properties, the name patterns,
+// the enums, minLength/minItems). Scripted model failures (json_error,
+// length) have no body to check.
 func TestBundledScriptsFollowSchemas(t *testing.T) {
 	t.Parallel()
 	scripts, err := refserver.Bundled()
 	require.NoError(t, err)
+	var suites []string
+	for _, sc := range scripts {
+		if !slices.Contains(suites, sc.Suite) {
+			suites = append(suites, sc.Suite)
+		}
+	}
+	for _, want := range []string{"simple", "phase2", "nontrivial", "expanded"} {
+		assert.Contains(t, suites, want)
+	}
 	ident := regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	stmtTypes := []string{"assignment", "return", "if_statement", "for_loop", "while_loop", "function_call", "expression", "comment"}
 	requirements := map[string][]string{
@@ -135,6 +147,12 @@ func TestBundledScriptsFollowSchemas(t *testing.T) {
 	for _, sc := range scripts {
 		t.Run(sc.Suite+"/"+sc.Case, func(t *testing.T) {
 			t.Parallel()
+			if sc.Stage1.FinishReason != "" && sc.Stage1.FinishReason != refserver.FinishStop {
+				assert.Empty(t, sc.Stage2, "no stage 2 after a failed stage 1")
+				assert.NotEmpty(t, sc.Stage1.RawOutput, "a %s answer shows the broken output", sc.Stage1.FinishReason)
+				return
+			}
+			require.NoError(t, schema.IR().Validate(sc.Stage1.Body), "stage1")
 			v, err := ir.ParseIR(sc.Stage1.Body)
 			require.NoError(t, err)
 			var strict ir.IR
@@ -151,6 +169,11 @@ func TestBundledScriptsFollowSchemas(t *testing.T) {
 			}
 
 			for i, a := range sc.Stage2 {
+				if a.FinishReason != "" && a.FinishReason != refserver.FinishStop {
+					assert.NotEmpty(t, a.RawOutput, "stage2[%d]: a %s answer shows the broken output", i, a.FinishReason)
+					continue
+				}
+				require.NoError(t, schema.Code().Validate(a.Body), "stage2[%d]", i)
 				code, err := ir.ParseCode(a.Body)
 				require.NoError(t, err, "stage2[%d]", i)
 				var strict ir.Code
@@ -172,4 +195,45 @@ func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
+}
+
+func TestBundledSuite(t *testing.T) {
+	t.Parallel()
+	sizes := map[string]int{"simple": 5, "phase2": 10, "nontrivial": 18, "expanded": 25}
+	for suite, n := range sizes {
+		t.Run(suite, func(t *testing.T) {
+			t.Parallel()
+			scripts, err := refserver.BundledSuite(suite)
+			require.NoError(t, err)
+			assert.Len(t, scripts, n)
+			for _, sc := range scripts {
+				assert.Equal(t, suite, sc.Suite, sc.Case)
+			}
+			_, err = refserver.New(refserver.Config{Scripts: scripts})
+			assert.NoError(t, err, "one suite is servable on its own: no duplicate prompts")
+		})
+	}
+	all, err := refserver.Bundled()
+	require.NoError(t, err)
+	var ours []refserver.Script
+	for _, sc := range all {
+		if _, ok := sizes[sc.Suite]; ok {
+			ours = append(ours, sc)
+		}
+	}
+	assert.Equal(t, 5+10+18+25, len(ours), "Bundled returns every suite")
+	_, err = refserver.New(refserver.Config{Scripts: all})
+	assert.ErrorIs(t, err, refserver.ErrInvalidScript, "suites share prompts, so all of them cannot be served together")
+}
+
+func TestBundledSuiteUnknown(t *testing.T) {
+	t.Parallel()
+	for _, suite := range []string{"nope", "", "simple/add_numbers", "."} {
+		_, err := refserver.BundledSuite(suite)
+		require.Error(t, err, "suite %q", suite)
+		assert.ErrorIs(t, err, fs.ErrNotExist)
+		for _, want := range []string{"(available: ", "expanded", "nontrivial", "phase2", "simple"} {
+			assert.Contains(t, err.Error(), want)
+		}
+	}
 }

@@ -52,6 +52,16 @@ type Config struct {
 	// by those that arrive while it lasts). It is wall time, not scaled by
 	// TimeScale, so a test can have instant answers and a visible cold start.
 	ColdStart time.Duration
+
+	// The OpenAI routes (openai.go). FirstTokenDelay and TokenInterval pace
+	// a streamed answer: its first token after FirstTokenDelay, then one
+	// every TokenInterval (0: the scripted delay spread over the tokens);
+	// both are wall time, not scaled. MaxConcurrent bounds the generations
+	// in progress there (0: no bound); one that waits in the queue longer
+	// than QueueTimeout (0: no limit) gets Modal's HTTP 408.
+	FirstTokenDelay, TokenInterval time.Duration
+	MaxConcurrent                  int
+	QueueTimeout                   time.Duration
 }
 
 // Request is a request the server received.
@@ -181,6 +191,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := r.URL.Path
 	switch route {
 	case routeGenerate, routeHealth, routeWarmup:
+	case routeChat, routeCompletions, routeModels: // the OpenAI contract: openai.go
+		s.serveOpenAI(w, r, body)
+		return
 	default:
 		s.write(w, jsonResponse(http.StatusNotFound, object(kv{"detail", "Not Found"})), Fault{})
 		return

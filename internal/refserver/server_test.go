@@ -167,7 +167,7 @@ func TestRoutes(t *testing.T) {
 		{"POST health", http.MethodPost, healthURL(url), 405, "GET"},
 		{"DELETE warmup", http.MethodDelete, warmupURL(url), 405, "GET"},
 		{"PUT generate", http.MethodPut, url, 405, "POST"},
-		{"unknown path", http.MethodPost, strings.TrimSuffix(url, "/generate") + "/v1/chat/completions", 404, ""},
+		{"unknown path", http.MethodPost, strings.TrimSuffix(url, "/generate") + "/v1/embeddings", 404, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,29 +223,51 @@ func TestStage2Matching(t *testing.T) {
 	}
 }
 
-// TestBundledRun plays each bundled case as the client does: stage 1 by
-// the prompt, stage 2 by the function the IR names.
+// TestBundledRun plays each bundled case as the client does, one suite per
+// server (suites share prompts): stage 1 by the prompt, stage 2 by the
+// function the IR names, on every scripted attempt.
 func TestBundledRun(t *testing.T) {
 	t.Parallel()
-	scripts, err := refserver.Bundled()
+	all, err := refserver.Bundled()
 	require.NoError(t, err)
-	_, url := refserver.Start(t, refserver.Config{Scripts: scripts})
-	for _, sc := range scripts {
-		t.Run(sc.Suite+"/"+sc.Case, func(t *testing.T) {
+	bySuite := map[string][]refserver.Script{}
+	for _, sc := range all {
+		bySuite[sc.Suite] = append(bySuite[sc.Suite], sc)
+	}
+	for suite, scripts := range bySuite {
+		t.Run(suite, func(t *testing.T) {
 			t.Parallel()
-			s1 := generate(t, url, sc.Prompt)
-			require.Equal(t, "stop", s1["finish_reason"])
-			assert.Equal(t, json.Number(jsonNumber(sc.Stage1.Tokens)), s1["tokens_used"])
-			sig := s1["ir_json"].(map[string]any)["signature"].(map[string]any)
-			intent := s1["ir_json"].(map[string]any)["intent"].(map[string]any)
-			name := sig["name"].(string)
+			_, url := refserver.Start(t, refserver.Config{Scripts: scripts})
+			for _, sc := range scripts {
+				t.Run(sc.Case, func(t *testing.T) {
+					t.Parallel()
+					s1 := generate(t, url, sc.Prompt)
+					if want := sc.Stage1.FinishReason; want != "" && want != refserver.FinishStop {
+						assert.Equal(t, want, s1["finish_reason"])
+						return
+					}
+					require.Equal(t, "stop", s1["finish_reason"])
+					assert.Equal(t, json.Number(jsonNumber(sc.Stage1.Tokens)), s1["tokens_used"])
+					sig := s1["ir_json"].(map[string]any)["signature"].(map[string]any)
+					intent := s1["ir_json"].(map[string]any)["intent"].(map[string]any)
+					name := sig["name"].(string)
 
-			s2 := generate(t, url, codePrompt(intent["summary"].(string), name, "x: int", "int"))
-			require.Equal(t, "stop", s2["finish_reason"], "stage 2 answer: %v", s2)
-			assert.Equal(t, json.Number(jsonNumber(sc.Stage2[0].Tokens)), s2["tokens_used"])
-			want, err := json.Marshal(s2["ir_json"])
-			require.NoError(t, err)
-			assert.JSONEq(t, string(sc.Stage2[0].Body), string(want))
+					var failed []string
+					for i, a := range sc.Stage2 {
+						s2 := generate(t, url, codePrompt(intent["summary"].(string), name, "x: int", "int", failed...))
+						failed = append(failed, "SyntaxError: invalid syntax")
+						if a.FinishReason != "" && a.FinishReason != refserver.FinishStop {
+							assert.Equal(t, a.FinishReason, s2["finish_reason"], "attempt %d", i+1)
+							continue
+						}
+						require.Equal(t, "stop", s2["finish_reason"], "attempt %d: stage 2 answer: %v", i+1, s2)
+						assert.Equal(t, json.Number(jsonNumber(a.Tokens)), s2["tokens_used"], "attempt %d", i+1)
+						want, err := json.Marshal(s2["ir_json"])
+						require.NoError(t, err)
+						assert.JSONEq(t, string(a.Body), string(want), "attempt %d", i+1)
+					}
+				})
+			}
 		})
 	}
 }
@@ -428,7 +450,7 @@ func TestRequestsRecorded(t *testing.T) {
 // their prompts and every injected fault must be used exactly once.
 func TestConcurrent(t *testing.T) {
 	t.Parallel()
-	scripts, err := refserver.Bundled()
+	scripts, err := refserver.BundledSuite("simple") // its IR summaries repeat its prompts
 	require.NoError(t, err)
 	s, url := refserver.Start(t, refserver.Config{Scripts: scripts, TimeScale: 0.0001})
 	const n, faults = 200, 20

@@ -14,7 +14,11 @@
 // Usage:
 //
 //	refserver [-addr 127.0.0.1:8787] [-timescale 1] [-model M] [-gpu G]
-//	          [-cold-start 0s] [-scripts DIR] [-grace 15s]
+//	          [-cold-start 0s] [-suite simple | -scripts DIR] [-grace 15s]
+//
+// -suite picks one suite of the bundled scripts (simple, phase2, nontrivial,
+// expanded); suites share prompts, so one is served at a time. -scripts
+// serves a directory of scripts instead.
 //
 // The default address is loopback. Any address is accepted, but the server
 // has no authentication (it ignores Modal-Key and Modal-Secret), so bind it
@@ -61,19 +65,28 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	model := fl.String("model", refserver.DefaultModel, "model name reported by /health and /warmup")
 	gpu := fl.String("gpu", refserver.DefaultGPU, "GPU name reported by /health")
 	coldStart := fl.Duration("cold-start", 0, "cold start paid once by the first generate or warmup request (not scaled)")
-	scriptsDir := fl.String("scripts", "", "`dir`ectory of *.json scripts (default: the bundled ones)")
+	suite := fl.String("suite", "simple", "the bundled `suite` to serve (simple, phase2, nontrivial, expanded)")
+	scriptsDir := fl.String("scripts", "", "`dir`ectory of *.json scripts to serve instead of a bundled suite")
 	grace := fl.Duration("grace", 15*time.Second, "how long answers in progress may finish on shutdown")
-	if err := fl.Parse(args); err != nil {
+	err := fl.Parse(args)
+	if err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fl.Args())
 	}
+	fl.Visit(func(f *flag.Flag) {
+		if f.Name == "suite" && *scriptsDir != "" {
+			err = errors.New("-suite and -scripts exclude each other")
+		}
+	})
+	if err != nil {
+		return err
+	}
 
 	var scripts []refserver.Script
-	var err error
 	if *scriptsDir == "" {
-		scripts, err = refserver.Bundled()
+		scripts, err = refserver.BundledSuite(*suite)
 	} else {
 		scripts, err = refserver.LoadScripts(os.DirFS(*scriptsDir), ".")
 	}

@@ -128,6 +128,28 @@ func TestRunServesBundledScripts(t *testing.T) {
 	assert.Error(t, err, "still listening after ctx cancel")
 }
 
+func TestRunServesBundledSuite(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		suite, scripts, prompt string
+	}{
+		{"simple", "5", "Create a function that adds two numbers"},
+		{"phase2", "10", "Create a function that reverses a string"},
+		{"nontrivial", "18", "Create a function that returns the first element of a list, or None if the list is empty"},
+		{"expanded", "25", "Create a function that adds two numbers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.suite, func(t *testing.T) {
+			t.Parallel()
+			url, line, _ := start(t, "-suite", tt.suite, "-timescale", "0")
+			assert.Equal(t, tt.scripts, line[2], "scripts of suite %s", tt.suite)
+			got, err := post(t.Context(), url, tt.prompt)
+			require.NoError(t, err)
+			assert.Equal(t, "stop", got["finish_reason"])
+		})
+	}
+}
+
 func TestRunScriptsDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -208,6 +230,8 @@ func TestRunRejects(t *testing.T) {
 		{"extra argument", []string{"serve"}, "unexpected arguments"},
 		{"negative timescale", []string{"-timescale", "-1"}, "TimeScale"},
 		{"missing scripts dir", []string{"-scripts", filepath.Join(t.TempDir(), "none")}, "no such file"},
+		{"unknown suite", []string{"-suite", "nope"}, `no bundled suite "nope" (available: `},
+		{"suite and scripts", []string{"-suite", "simple", "-scripts", t.TempDir()}, "exclude each other"},
 		{"bad address", []string{"-addr", "127.0.0.1:99999"}, "invalid port"},
 	}
 	for _, tt := range tests {
