@@ -16,7 +16,7 @@ CASE      ?=
 RUN       := TestSuites$(if $(CASE),/suite=$(firstword $(subst /, ,$(CASE)))/case=$(word 2,$(subst /, ,$(CASE)))$$)
 GPUFLAG   := $(if $(GPU),-gpu $(GPU))
 
-.PHONY: loopback test bench bench-live record record-reference compare lint validate-humaneval clean
+.PHONY: loopback test bench gate baseline report loadtest bench-live record record-reference compare lint validate-humaneval clean
 
 ## test: every test, offline, with the race detector, through gotestsum
 test: loopback
@@ -39,30 +39,58 @@ record:
 	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint '$(ENDPOINT)' -v .
 	@git status --short cassettes || true
 
-## record-reference: re-record the bundled cassettes against the scripted reference endpoint, at real-time baseline delays (about 70 s)
-record-reference:
+## record-reference: re-record the bundled cassettes against the scripted reference endpoint, suite by suite, in real time (cases in parallel: about 5 minutes)
+REFSUITES ?= simple phase2 nontrivial expanded humaneval_sample
+record-reference: loopback
 	$(GO) build -o bin/refserver ./internal/cmd/refserver
-	@bin/refserver -addr $(REFADDR) -timescale 1 & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT; \
-	for i in $$(seq 50); do (exec 3<>/dev/tcp/$(subst :,/,$(REFADDR))) 2>/dev/null && break; sleep 0.1; done; \
-	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint http://$(REFADDR)/generate -v .
+	@for s in $(REFSUITES); do \
+		bin/refserver -addr $(REFADDR) -suite $$s -timescale 1 & pid=$$!; \
+		for i in $$(seq 50); do (exec 3<>/dev/tcp/$(subst :,/,$(REFADDR))) 2>/dev/null && break; sleep 0.1; done; \
+		$(GO) test -count=1 -timeout 0 -run '^TestSuites$$' -record -suite $$s -concurrency 64 -endpoint http://$(REFADDR)/generate . ; rc=$$?; \
+		kill $$pid; wait $$pid 2>/dev/null; test $$rc = 0 || exit $$rc; \
+	done
 
-# Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
-# (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
-# up there when permitted. On a normal host lo is up and this does nothing.
-loopback:
-	@if command -v ip >/dev/null && ip link show lo 2>/dev/null | grep -q 'state DOWN'; then \
-		ip link set lo up 2>/dev/null || echo "make: the loopback interface is down and cannot be brought up: tests that serve on 127.0.0.1 will fail"; fi
+## gate: replay the suites and compare each with its baseline in baselines/ (fails on a crossed fail threshold; SUITE=name[/subset] for one)
+SUITE ?=
+gate: loopback
+	$(GO) test -count=1 -run '^TestSuites$$' -gate $(if $(SUITE),-suite '$(SUITE)') $(GPUFLAG) .
 
-## compare: benchstat OLD NEW (files written by make bench)
+## baseline: write baselines/<suite>.json from a replay (SUITE=simple; LIFTTEST_MODE=live LIFTTEST_ENDPOINT=... for a live one), then review and commit it
+baseline: loopback
+	@test -n "$(SUITE)" || { echo "baseline: set SUITE=simple (or another suite, or suite/subset)"; exit 2; }
+	$(GO) test -count=1 -run '^TestSuites$$' -write-baseline -suite '$(SUITE)' $(GPUFLAG) .
+	@git diff --stat -- baselines || true
+
+## report: run the suites and write a journal, results files and Markdown/HTML reports under results/ (JOURNAL=file rebuilds them from a journal instead)
+JOURNAL ?=
+report: loopback
+ifeq ($(JOURNAL),)
+	$(GO) test -count=1 -run '^TestSuites$$' -results results $(if $(SUITE),-suite '$(SUITE)') $(GPUFLAG) .
+else
+	$(GO) run ./internal/cmd/report -journal '$(JOURNAL)' -md results/report.md -html results/report.html -json results/results.json
+endif
+
+## loadtest: lifttest's client path vs $(LOADTOOL) against the zero-delay reference endpoint (installs $(LOADTOOL) when missing)
+CONCURRENCY ?= 64
+DURATION    ?= 10s
+LOADTOOL    ?= wrk
+loadtest: loopback
+	@command -v $(LOADTOOL) >/dev/null || { apt-get update -qq && apt-get install -y -qq $(LOADTOOL); } || { echo "loadtest: install $(LOADTOOL) (apt-get install $(LOADTOOL))"; exit 2; }
+	$(GO) build -o bin/refserver ./internal/cmd/refserver
+	$(GO) build -o bin/loadtest ./internal/cmd/loadtest
+	bin/loadtest -refserver bin/refserver -tool $(LOADTOOL) -concurrency $(CONCURRENCY) -duration $(DURATION)
+
+## compare: benchstat OLD NEW (files written by make bench; use COUNT=10 for both)
 compare:
 	@test -f "$(OLD)" || { echo "compare: OLD=$(OLD) is not a file: make bench OUT=old.txt first"; exit 2; }
 	@test -f "$(NEW)" || { echo "compare: NEW=$(NEW) is not a file: make bench OUT=new.txt first"; exit 2; }
 	$(GO) tool benchstat $(OLD) $(NEW)
 
-## lint: gofmt and go vet
+## lint: gofmt, go vet and actionlint on the pull-request workflow
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 ## validate-humaneval: validate every canonical solution of a HumanEval-format file (FILE=path)
 validate-humaneval:

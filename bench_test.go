@@ -5,7 +5,7 @@ import "testing"
 // BenchmarkSuite runs every case as a sub-benchmark named
 // suite=<suite>/case=<case>, so benchstat can group and filter by key.
 func BenchmarkSuite(b *testing.B) {
-	for _, s := range suites {
+	for _, s := range selected {
 		b.Run("suite="+s.Name, func(b *testing.B) {
 			for _, c := range s.Cases {
 				b.Run("case="+c.Name, func(b *testing.B) {
@@ -20,7 +20,7 @@ func BenchmarkSuite(b *testing.B) {
 // mean cost, success rate) over the BenchmarkSuite runs before it, so
 // benchstat compares suite figures across commits too.
 func BenchmarkSummary(b *testing.B) {
-	for _, s := range suites {
+	for _, s := range selected {
 		b.Run("suite="+s.Name, func(b *testing.B) {
 			harness.BenchSummary(b, s.Name)
 		})

@@ -8,8 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 
+	"github.com/lift-sys/lifttest/internal/runflags"
 	"github.com/lift-sys/lifttest/lifttest"
 )
 
@@ -341,11 +343,27 @@ var expanded = lifttest.Suite{Name: "expanded", Cases: []lifttest.Case{
 	"type_conversion": 0.9,
 }}
 
-var suites = []lifttest.Suite{simple, phase2, nontrivial, expanded}
+var suites = []lifttest.Suite{simple, phase2, nontrivial, expanded, humanevalSample()}
+
+// humanevalSample is lifttest's own four HumanEval-format problems, validated
+// by their check programs; -humaneval FILE adds the user's HumanEval (or
+// HumanEval+) file as suite "humaneval".
+func humanevalSample() lifttest.Suite {
+	s, err := lifttest.HumanEvalSuite("humaneval_sample", "internal/humaneval/testdata/sample.jsonl")
+	if err != nil {
+		panic(err) // the file is part of the repository
+	}
+	s.Cases[3].XFail = `the recorded answer skips a closing bracket when the stack is empty, so balanced("x)") is True`
+	return s
+}
 
 // harness is shared by the tests and benchmarks of this package: it owns the
-// validator's worker pool, which is worth starting once.
-var harness *lifttest.Harness
+// validator's worker pool, which is worth starting once. selected is what
+// -suite, -shard and -humaneval chose.
+var (
+	harness  *lifttest.Harness
+	selected []lifttest.Suite
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -353,6 +371,24 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	f := runflags.Get()
+	all := suites
+	if f.HumanEval != "" {
+		he, err := lifttest.HumanEvalSuite("humaneval", f.HumanEval)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		all = append(all, he)
+	}
+	var err error
+	if selected, err = lifttest.Select(all); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if f.Concurrency > 1 {
+		flag.Set("test.parallel", strconv.Itoa(f.Concurrency))
+	}
 	h, err := lifttest.New(lifttest.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -373,15 +409,36 @@ func run(m *testing.M) int {
 	if benchmarking {
 		h.WriteBenchSummary(os.Stdout)
 	}
+	if err := h.Finish(os.Stdout, selected); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
+	}
 	return code
 }
 
+// TestSuites runs every selected case (every sample of it with -samples),
+// one after another, or -concurrency at a time.
 func TestSuites(t *testing.T) {
-	for _, s := range suites {
+	f := runflags.Get()
+	samples := max(f.Samples, 1)
+	for _, s := range selected {
 		t.Run("suite="+s.Name, func(t *testing.T) {
 			for _, c := range s.Cases {
 				t.Run("case="+c.Name, func(t *testing.T) {
-					harness.Test(t, s.Name, c)
+					if f.Concurrency > 1 {
+						t.Parallel()
+					}
+					if samples == 1 {
+						harness.Test(t, s.Name, c)
+						return
+					}
+					for k := range samples {
+						t.Run("sample="+strconv.Itoa(k), func(t *testing.T) {
+							harness.TestSample(t, s.Name, c, k)
+						})
+					}
 				})
 			}
 		})

@@ -64,6 +64,17 @@ type Suite struct {
 	// ExpectedRates is the success rate expected per category, shown beside
 	// the measured one in reports.
 	ExpectedRates map[string]float64
+	// Subset names the subset Select chose, "" for the whole suite;
+	// baselines and reports are per suite or suite/subset.
+	Subset string
+}
+
+// key names the suite, or suite/subset, in summaries, reports and baselines.
+func (s Suite) key() string {
+	if s.Subset != "" {
+		return s.Name + "/" + s.Subset
+	}
+	return s.Name
 }
 
 // IR is the stage-1 answer: intent, signature, effects, assertions and

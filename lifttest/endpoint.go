@@ -10,6 +10,7 @@ import (
 
 	"github.com/lift-sys/lifttest/internal/cassette"
 	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/openai"
 )
 
 // EndpointInfo describes the deployment a run talks (or talked) to.
@@ -30,18 +31,20 @@ type EndpointInfo struct {
 // "unknown" and no error is returned, since the case cassettes suffice.
 func (h *Harness) Prepare(ctx context.Context) (EndpointInfo, error) {
 	path := filepath.Join(h.opts.CassetteDir, "endpoint.yaml")
-	sess, err := cassette.Open(cassette.Options{Path: path, Mode: h.opts.Mode.cassette(), Real: h.opts.Transport, Rerecord: "make record ENDPOINT=<generate-url>"})
+	sess, err := cassette.Open(cassette.Options{Path: path, Mode: h.opts.Mode.cassette(), Real: h.real, Rerecord: "make record ENDPOINT=<generate-url>"})
 	if err != nil {
 		if h.opts.Mode == ModeReplay {
-			return EndpointInfo{Host: "unknown", Model: "unknown", GPU: "unknown", Backend: "unknown"}, nil
+			h.info = EndpointInfo{Host: "unknown", Model: "unknown", GPU: "unknown", Backend: "unknown"}
+			return h.info, nil
 		}
 		return EndpointInfo{}, err
 	}
-	cl := h.client(sess.Client())
-	if cl.GenerateURL == "" {
-		cl.GenerateURL = "http://replay.invalid/generate"
+	var info EndpointInfo
+	if h.opts.Provider == ProviderOpenAI {
+		info, err = h.prepareOpenAI(ctx, h.openaiClient(sess.Client()))
+	} else {
+		info, err = h.prepare(ctx, h.client(sess.Client()))
 	}
-	info, err := h.prepare(ctx, cl)
 	if h.opts.Mode == ModeReplay {
 		// The request carried only a placeholder host: report the recording's.
 		info.Host = cmp.Or(cassette.Host(path), "unknown")
@@ -49,6 +52,7 @@ func (h *Harness) Prepare(ctx context.Context) (EndpointInfo, error) {
 	if ferr := sess.Finish(err == nil); err == nil {
 		err = ferr
 	}
+	h.info = info
 	return info, err
 }
 
@@ -72,6 +76,7 @@ func (h *Harness) prepare(ctx context.Context, cl *modal.Client) (EndpointInfo, 
 	if tm.Replayed {
 		info.Warmup = tm.Recorded
 	}
+	h.warm.Store(true)
 	info.Host = hostOf(h.opts.Endpoint)
 	return info, nil
 }
@@ -82,4 +87,16 @@ func hostOf(raw string) string {
 		return "unknown"
 	}
 	return u.Host
+}
+
+// prepareOpenAI checks that the server is up and serves the model. vLLM's
+// OpenAI server has no warmup route: it answers once the model is loaded.
+func (h *Harness) prepareOpenAI(ctx context.Context, cl *openai.Client) (EndpointInfo, error) {
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cl.Health(hctx); err != nil {
+		return EndpointInfo{}, fmt.Errorf("lifttest: health check failed, so the run stops before its first case: %w", err)
+	}
+	h.warm.Store(true)
+	return EndpointInfo{Host: hostOf(h.opts.Endpoint), Model: cl.Model, GPU: "unknown", Backend: "vllm-openai"}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lift-sys/lifttest/internal/assemble"
@@ -17,7 +18,11 @@ import (
 	"github.com/lift-sys/lifttest/internal/cost"
 	"github.com/lift-sys/lifttest/internal/ir"
 	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/openai"
 	"github.com/lift-sys/lifttest/internal/prompt"
+	"github.com/lift-sys/lifttest/internal/report"
+	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/internal/retry"
 	"github.com/lift-sys/lifttest/internal/schema"
 )
 
@@ -48,8 +53,15 @@ type Harness struct {
 	validator Validator
 	closeVal  func() error
 
+	started time.Time
+	info    EndpointInfo // set by Prepare
+	real    http.RoundTripper
+	warm    atomic.Bool // a warmup succeeded: calls get the warm timeout
+
 	mu      sync.Mutex
 	benched map[string][]*Result // suite -> the last result of each Bench call
+	tested  []results.Case       // every Test run, for Finish
+	journal *report.Journal      // with Options.Results, opened at the first case
 }
 
 // New checks the options and starts the validator.
@@ -58,7 +70,8 @@ func New(opts Options) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Harness{opts: o, price: price, tmpl: prompt.Default(), validator: o.Validator}
+	h := &Harness{opts: o, price: price, tmpl: prompt.Default(), validator: o.Validator, started: time.Now()}
+	h.real = h.realTransport()
 	if o.CodeTemplate != "" {
 		if h.tmpl, err = prompt.Parse(o.CodeTemplate); err != nil {
 			return nil, fmt.Errorf("lifttest: CodeTemplate: %w", err)
@@ -89,16 +102,72 @@ func (h *Harness) Price() cost.Price { return h.price }
 // Endpoint is the generate URL ("" in a replay that was given none).
 func (h *Harness) Endpoint() string { return h.opts.Endpoint }
 
+// generator is what the pipeline needs from a provider.
+type generator interface {
+	Generate(ctx context.Context, req modal.Request) (modal.Response, error)
+}
+
+// timeout is the per-call limit: long until a warmup has loaded the model.
+func (h *Harness) timeout() time.Duration {
+	if h.warm.Load() {
+		return h.opts.Timeout
+	}
+	return h.opts.ColdTimeout
+}
+
 func (h *Harness) client(hc *http.Client) *modal.Client {
+	url := h.opts.Endpoint
+	if url == "" {
+		url = "http://replay.invalid/generate" // replay matches the path, not the host
+	}
 	return &modal.Client{
-		GenerateURL: h.opts.Endpoint,
+		GenerateURL: url,
 		HealthURL:   h.opts.HealthURL,
 		WarmupURL:   h.opts.WarmupURL,
 		Key:         h.opts.Key,
 		Secret:      h.opts.Secret,
 		HTTP:        hc,
-		Timeout:     h.opts.Timeout,
+		Timeout:     h.timeout(),
 	}
+}
+
+func (h *Harness) openaiClient(hc *http.Client) *openai.Client {
+	o := h.opts.OpenAI
+	c := &openai.Client{BaseURL: h.opts.Endpoint, Model: o.Model, Stream: o.Stream, HTTP: hc, Timeout: h.timeout()}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://replay.invalid/v1"
+	}
+	if o.API == "completions" {
+		c.API = openai.Completions
+	}
+	switch o.Structured {
+	case "guided_json":
+		c.Structured = openai.GuidedJSON
+	case "response_format":
+		c.Structured = openai.ResponseFormat
+	}
+	return c
+}
+
+func (h *Harness) generator(hc *http.Client) generator {
+	if h.opts.Provider == ProviderOpenAI {
+		return h.openaiClient(hc)
+	}
+	return h.client(hc)
+}
+
+// realTransport carries live and record calls: retries for 408, 429, 5xx
+// and resets under the stream timer, so TTFT counts from the first send.
+func (h *Harness) realTransport() http.RoundTripper {
+	base := h.opts.Transport
+	if base == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64 // concurrent cases reuse their connections
+		base = t
+	}
+	rt := retry.New(base)
+	rt.MaxAttempts, rt.BaseDelay = h.opts.Retry.MaxAttempts, h.opts.Retry.BaseDelay
+	return cassette.StreamTimer(rt)
 }
 
 // Run runs one case. The error is for a run that could not be evaluated
@@ -121,17 +190,13 @@ func (h *Harness) RunSample(ctx context.Context, suite string, c Case, k int) (*
 	sess, err := cassette.Open(cassette.Options{
 		Path:     h.opts.cassettePath(suite, c.Name, k),
 		Mode:     h.opts.Mode.cassette(),
-		Real:     h.opts.Transport,
+		Real:     h.real,
 		Rerecord: rerecord(suite, c.Name),
 	})
 	if err != nil {
 		return nil, err
 	}
-	// A replay endpoint URL only shapes the request path; the host is not matched.
-	cl := h.client(sess.Client())
-	if cl.GenerateURL == "" {
-		cl.GenerateURL = "http://replay.invalid/generate"
-	}
+	cl := h.generator(sess.Client())
 	r := &Result{
 		Suite: suite, Case: c.Name, Sample: k, Mode: h.opts.Mode, Prompt: c.Prompt, Category: c.Category,
 		Complexity: c.Complexity, CompileOnly: c.CompileOnly(), Started: time.Now(),
@@ -198,17 +263,34 @@ func (e *schemaError) Error() string { return e.err.Error() }
 func (e *schemaError) Unwrap() error { return e.err }
 
 // call makes one generate call and adds it to the stage.
-func (h *Harness) call(ctx context.Context, cl *modal.Client, st *Stage, req modal.Request) (modal.Response, error) {
+func (h *Harness) call(ctx context.Context, cl generator, st *Stage, req modal.Request) (modal.Response, error) {
 	ctx, tm := cassette.WithTiming(ctx)
+	ctx, retries := retry.WithCounter(ctx)
 	start := time.Now()
 	resp, err := cl.Generate(ctx, req)
 	wall := time.Since(start)
 	st.Calls++
+	st.Retries += retries.Retries
 	if tm.Replayed {
-		st.Latency += tm.Recorded
+		lat := tm.Recorded
+		// A recording's duration ends at the response headers; a stream's
+		// answer ends with its last chunk, whose offset was recorded too.
+		if s := resp.Stream; s != nil {
+			end := s.TTFT
+			for _, d := range s.ITL {
+				end += d
+			}
+			lat = max(lat, end)
+		}
+		st.Latency += lat
 		st.Recorded = true
 	} else {
 		st.Latency += wall
+	}
+	if s := resp.Stream; s != nil {
+		st.TTFT += s.TTFT
+		st.TPOT += s.TPOT
+		st.Streamed++
 	}
 	var ae *modal.AnswerError
 	switch {
@@ -225,7 +307,7 @@ func (h *Harness) call(ctx context.Context, cl *modal.Client, st *Stage, req mod
 	return resp, err
 }
 
-func (h *Harness) pipeline(ctx context.Context, cl *modal.Client, c Case, r *Result) {
+func (h *Harness) pipeline(ctx context.Context, cl generator, c Case, r *Result) {
 	defer func() {
 		r.E2E = r.Stage1.Latency + r.Stage2.Latency
 		r.Tokens = r.Stage1.Tokens + r.Stage2.Tokens
@@ -271,7 +353,7 @@ func (h *Harness) pipeline(ctx context.Context, cl *modal.Client, c Case, r *Res
 // attempt runs one stage-2 attempt. It returns the note for the next attempt
 // ("" when this one succeeded) and whether to stop retrying; r.Err holds the
 // attempt's failure.
-func (h *Harness) attempt(ctx context.Context, cl *modal.Client, c Case, r *Result, attempt int, notes []prompt.Failure) (string, bool) {
+func (h *Harness) attempt(ctx context.Context, cl generator, c Case, r *Result, attempt int, notes []prompt.Failure) (string, bool) {
 	text, err := h.tmpl.Render(prompt.Data{IR: *r.IR, Attempt: attempt, MaxAttempts: h.opts.MaxAttempts, Previous: notes})
 	if err != nil {
 		r.Err = fmt.Errorf("stage 2: code prompt: %w", err)

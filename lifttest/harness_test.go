@@ -52,6 +52,7 @@ func harness(t *testing.T, mode lifttest.Mode, scripts []refserver.Script, opts 
 		opts.CassetteDir = t.TempDir()
 	}
 	opts.Validator = v
+	opts.Retry.BaseDelay = time.Millisecond
 	h, err := lifttest.New(opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
@@ -185,7 +186,8 @@ func TestRecordingFailureKeepsTheOldCassette(t *testing.T) {
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
 
-	srv.Inject(refserver.Fault{Kind: refserver.FaultStatus, Status: 408, Body: refserver.ModalExpiredBody})
+	expired := refserver.Fault{Kind: refserver.FaultStatus, Status: 408, Body: refserver.ModalExpiredBody}
+	srv.Inject(expired, expired, expired, expired) // every attempt of the first call
 	r, err := h.Run(context.Background(), "simple", addNumbers)
 	require.NoError(t, err, "an endpoint failure is the result's, not the run's")
 	var se *modal.StatusError
@@ -207,7 +209,6 @@ func TestEndpointFailuresAreReported(t *testing.T) {
 		{"length", refserver.Fault{Kind: refserver.FaultLength}, modal.ErrLength},
 		{"generation error", refserver.Fault{Kind: refserver.FaultGenerationError, Body: "CUDA out of memory"}, modal.ErrGeneration},
 		{"non-JSON body", refserver.Fault{Kind: refserver.FaultNonJSON}, modal.ErrMalformed},
-		{"HTTP 500", refserver.Fault{Kind: refserver.FaultStatus, Status: 500}, nil},
 		{"truncated body", refserver.Fault{Kind: refserver.FaultTruncated}, modal.ErrMalformed},
 	}
 	for _, tt := range tests {
@@ -438,4 +439,24 @@ func TestRecordCarriesTheCase(t *testing.T) {
 	assert.Positive(t, rec.HarnessBytes, "the harness's own allocation is measured")
 	assert.Positive(t, rec.PeakRSSBytes, "the validator's peak RSS is reported")
 	assert.Contains(t, string(rec.IR), `"add_two_numbers"`)
+}
+
+func TestRetriesAreCountedNotSilent(t *testing.T) {
+	h, srv, _ := harness(t, lifttest.ModeLive, nil, lifttest.Options{})
+	srv.Inject(refserver.Fault{Kind: refserver.FaultStatus, Status: 500})
+	r, err := h.Run(context.Background(), "simple", addNumbers)
+	require.NoError(t, err)
+	assert.True(t, r.Success, "the retry succeeded: %v", r.Err)
+	assert.Equal(t, 1, r.Stage1.Retries)
+	assert.Equal(t, 1, r.Stage1.Calls)
+	assert.Equal(t, 3, srv.Count(), "two requests for stage 1, one for stage 2")
+
+	fail := refserver.Fault{Kind: refserver.FaultStatus, Status: 503}
+	srv.Inject(fail, fail, fail, fail)
+	r, err = h.Run(context.Background(), "simple", addNumbers)
+	require.NoError(t, err)
+	var se *modal.StatusError
+	require.ErrorAs(t, r.Err, &se)
+	assert.Equal(t, 503, se.Status)
+	assert.Equal(t, 3, r.Stage1.Retries, "four attempts, then the last failure is reported")
 }

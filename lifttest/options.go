@@ -70,8 +70,17 @@ type Options struct {
 	// Modal-Secret headers; "" reads MODAL_KEY and MODAL_SECRET. They are
 	// never written to a cassette, a log or a report.
 	Key, Secret string
-	// Timeout bounds each generate call; 0 is 120 s.
-	Timeout time.Duration
+	// Provider is the endpoint's contract: ProviderModal (lift-sys's app)
+	// or ProviderOpenAI (vLLM's OpenAI-compatible server, Endpoint being
+	// its /v1 base URL). "" takes -provider, else modal.
+	Provider Provider
+	// OpenAI configures ProviderOpenAI; zero fields take -model, -api,
+	// -structured and -stream.
+	OpenAI OpenAIOptions
+	// Timeout bounds each generate call once the endpoint is warm; 0 is
+	// 120 s. ColdTimeout bounds calls before a successful warmup (Prepare),
+	// when the first one may pay a cold start; 0 is 600 s.
+	Timeout, ColdTimeout time.Duration
 	// WarmupTimeout bounds the warmup call, which waits out a cold start;
 	// 0 is 600 s.
 	WarmupTimeout time.Duration
@@ -91,9 +100,37 @@ type Options struct {
 	CodeTemplate string
 	// Validator runs generated code; nil starts the sandboxed Python pool.
 	Validator Validator
+	// Results is a directory for the run's journal (appended after each
+	// case), results files and reports; "" takes -results, else none.
+	Results string
+	// Retry bounds the retries of live and record calls after a 408, 429,
+	// 5xx or a reset: MaxAttempts counts the first (0 means 4, 1 disables
+	// retries) and the backoff starts at BaseDelay (0 means 500 ms) with full
+	// jitter, honouring Retry-After.
+	Retry struct {
+		MaxAttempts int
+		BaseDelay   time.Duration
+	}
 	// Transport carries live and record calls; nil uses a clone of
 	// http.DefaultTransport. Replay never uses it.
 	Transport http.RoundTripper
+}
+
+// Provider names an endpoint contract.
+type Provider string
+
+// The providers.
+const (
+	ProviderModal  Provider = "modal"
+	ProviderOpenAI Provider = "openai"
+)
+
+// OpenAIOptions configures the OpenAI-compatible provider.
+type OpenAIOptions struct {
+	Model      string // the served model name (required)
+	API        string // "chat" (default) or "completions"
+	Structured string // "structured_outputs" (default, vLLM >= 0.12), "guided_json" or "response_format"
+	Stream     bool   // stream answers: TTFT, ITL and TPOT are reported
 }
 
 // ErrNoEndpoint is returned by New for a live or record run without an
@@ -130,6 +167,24 @@ func (o Options) resolve() (Options, cost.Price, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 120 * time.Second
 	}
+	if o.ColdTimeout <= 0 {
+		o.ColdTimeout = 600 * time.Second
+	}
+	if o.Provider == "" {
+		o.Provider = Provider(flags.Provider)
+	}
+	if o.OpenAI == (OpenAIOptions{}) {
+		o.OpenAI = OpenAIOptions{Model: flags.Model, API: flags.API, Structured: flags.Structured, Stream: flags.Stream}
+	}
+	switch o.Provider {
+	case ProviderModal:
+	case ProviderOpenAI:
+		if o.OpenAI.Model == "" && o.Mode != ModeReplay {
+			return o, cost.Price{}, errors.New("lifttest: -provider openai needs the served model's name: pass -model NAME or set LIFTTEST_MODEL")
+		}
+	default:
+		return o, cost.Price{}, fmt.Errorf("lifttest: -provider %q: use modal or openai", o.Provider)
+	}
 	if o.WarmupTimeout <= 0 {
 		o.WarmupTimeout = 600 * time.Second
 	}
@@ -138,6 +193,9 @@ func (o Options) resolve() (Options, cost.Price, error) {
 	}
 	if o.GPU == "" {
 		o.GPU = flags.GPU
+	}
+	if o.Results == "" {
+		o.Results = flags.Results
 	}
 	if o.Temperature == 0 {
 		o.Temperature = flags.Temperature

@@ -68,6 +68,12 @@ type Stage struct {
 	// Errs are the errors of this stage's calls, in order (a retried stage
 	// can succeed after errors).
 	Errs []string
+	// Retries counts HTTP requests sent again after a 408, 429, 5xx or a
+	// reset (live and record; a cassette keeps only the final answer).
+	Retries int
+	// Streamed calls, and their TTFT and TPOT summed (divide by Streamed).
+	Streamed   int
+	TTFT, TPOT time.Duration
 }
 
 // AttemptNote is a failed stage-2 attempt and the note fed back to the next.

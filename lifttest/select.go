@@ -43,7 +43,7 @@ func SelectWith(all []Suite, suite, shard string) ([]Suite, error) {
 				}
 				cases = append(cases, s.Cases[j])
 			}
-			s.Cases = cases
+			s.Cases, s.Subset = cases, subset
 		}
 		out = []Suite{s}
 	}

@@ -170,3 +170,20 @@ func TestDeriveURL(t *testing.T) {
 		})
 	}
 }
+
+func TestGenerateRejectsAnInvalidSchema(t *testing.T) {
+	c, seen := serve(t, 200, `{"ir_json":{},"finish_reason":"stop"}`)
+	for _, sch := range []string{`{"type":`, "{ \"type\": \"object\" }"} {
+		_, err := c.Generate(context.Background(), Request{Prompt: "p", Schema: json.RawMessage(sch)})
+		assert.ErrorContains(t, err, "schema", sch)
+	}
+	assert.Empty(t, *seen, "nothing is sent")
+	// The same checked slice is reused without a second check and still sent whole.
+	sch := json.RawMessage(`{"type":"object"}`)
+	for range 2 {
+		_, err := c.Generate(context.Background(), Request{Prompt: "p", Schema: sch})
+		require.NoError(t, err)
+	}
+	b, _ := io.ReadAll((*seen)[1].Body)
+	assert.JSONEq(t, `{"prompt":"p","schema":{"type":"object"},"max_tokens":0,"temperature":0,"top_p":0}`, string(b))
+}

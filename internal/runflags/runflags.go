@@ -27,6 +27,13 @@ type Values struct {
 	Gate          bool    // -gate
 	WriteBaseline bool    // -write-baseline
 	HumanEval     string  // -humaneval file, LIFTTEST_HUMANEVAL
+	Concurrency   int     // -concurrency n: cases in flight at once (default 1, as the original)
+
+	Provider   string // -provider modal|openai, LIFTTEST_PROVIDER
+	Model      string // -model, LIFTTEST_MODEL (openai)
+	API        string // -api chat|completions (openai)
+	Structured string // -structured structured_outputs|guided_json|response_format (openai)
+	Stream     bool   // -stream (openai)
 }
 
 var (
@@ -42,6 +49,12 @@ var (
 	results       = flag.String("results", "", "lifttest: write a journal, a results file and reports into this directory (env LIFTTEST_RESULTS)")
 	gate          = flag.Bool("gate", false, "lifttest: compare each suite with its baseline in baselines/ and fail on a crossed threshold")
 	writeBaseline = flag.Bool("write-baseline", false, "lifttest: write baselines/<suite>.json from this run")
+	concurrency   = flag.Int("concurrency", 0, "lifttest: run up to n cases at once (default 1: one after another, as lift-sys's harness did)")
+	provider      = flag.String("provider", "", "lifttest: modal (lift-sys's app, default) or openai (a vLLM OpenAI-compatible server; -endpoint is its /v1 base URL) (env LIFTTEST_PROVIDER)")
+	model         = flag.String("model", "", "lifttest: model name for -provider openai (env LIFTTEST_MODEL)")
+	api           = flag.String("api", "chat", "lifttest: -provider openai endpoint: chat or completions")
+	structured    = flag.String("structured", "structured_outputs", "lifttest: -provider openai schema field: structured_outputs (vLLM >= 0.12), guided_json or response_format")
+	stream        = flag.Bool("stream", false, "lifttest: -provider openai: stream answers and report TTFT, ITL and TPOT")
 	humaneval     = flag.String("humaneval", "", "lifttest: a HumanEval-format .jsonl or .jsonl.gz file to run as suite humaneval (env LIFTTEST_HUMANEVAL)")
 )
 
@@ -51,7 +64,8 @@ func Get() Values {
 	v := Values{
 		Record: *record, Live: *live, Endpoint: *endpoint, GPU: *gpu,
 		Suite: *suite, Shard: *shard, Samples: *samples, Temperature: *temperature,
-		Results: *results, Gate: *gate, WriteBaseline: *writeBaseline, HumanEval: *humaneval,
+		Results: *results, Gate: *gate, WriteBaseline: *writeBaseline, HumanEval: *humaneval, Concurrency: *concurrency,
+		Provider: *provider, Model: *model, API: *api, Structured: *structured, Stream: *stream,
 	}
 	if !v.Record && !v.Live {
 		switch strings.ToLower(os.Getenv("LIFTTEST_MODE")) {
@@ -67,6 +81,8 @@ func Get() Values {
 	v.Shard = first(v.Shard, os.Getenv("LIFTTEST_SHARD"))
 	v.Results = first(v.Results, os.Getenv("LIFTTEST_RESULTS"))
 	v.HumanEval = first(v.HumanEval, os.Getenv("LIFTTEST_HUMANEVAL"))
+	v.Provider = first(v.Provider, os.Getenv("LIFTTEST_PROVIDER"), "modal")
+	v.Model = first(v.Model, os.Getenv("LIFTTEST_MODEL"))
 	if v.Samples == 0 {
 		v.Samples, _ = strconv.Atoi(os.Getenv("LIFTTEST_SAMPLES"))
 	}
