@@ -129,7 +129,7 @@ func TestEvaluateLeavesOutWhatDoesNotApply(t *testing.T) {
 		s := seedSummary()
 		s.Suite, s.CompileOnly = "phase2", true
 		r := Evaluate(b, s, DefaultThresholds())
-		if got := metrics(r); !cmp.Equal(got, []string{"compile rate", "E2E median", "E2E mean", "cost per request"}) {
+		if got := metrics(r); !cmp.Equal(got, []string{"success (compiles)", "E2E median", "E2E mean", "cost per request"}) {
 			t.Errorf("metrics: got %q", got)
 		}
 		if r.Status() != OK {
