@@ -2,6 +2,12 @@ package suites_test
 
 import "testing"
 
+// BenchmarkWarmup reports the endpoint's warmup (its cold start when the
+// model was not loaded), as recorded in cassettes/endpoint.yaml in replay.
+func BenchmarkWarmup(b *testing.B) {
+	harness.BenchWarmup(b)
+}
+
 // BenchmarkSuite runs every case as a sub-benchmark named
 // suite=<suite>/case=<case>, so benchstat can group and filter by key.
 func BenchmarkSuite(b *testing.B) {

@@ -1,6 +1,7 @@
 package lifttest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +16,11 @@ import (
 	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/internal/results"
-	"github.com/lift-sys/lifttest/internal/runflags"
 )
 
-// BaselineDir holds the committed baselines and thresholds the gate reads.
+// BaselineDir is the default Options.Baselines: the committed baselines
+// and thresholds the gate reads, relative to the working directory (the
+// module root under go test).
 const BaselineDir = "baselines"
 
 // ErrGate is returned by Finish when a suite crossed a fail threshold.
@@ -78,7 +80,6 @@ func (h *Harness) Finish(w io.Writer, suites []Suite) error {
 	if len(cases) == 0 {
 		return nil
 	}
-	flags := runflags.Get()
 	var reps []report.SuiteReport
 	var failed []string
 	for _, s := range suites {
@@ -86,11 +87,19 @@ func (h *Harness) Finish(w io.Writer, suites []Suite) error {
 		if len(mine) == 0 {
 			continue
 		}
+		// In the suite's order, whatever order -concurrency finished them in.
+		order := make(map[string]int, len(s.Cases))
+		for i, c := range s.Cases {
+			order[c.Name] = i
+		}
+		slices.SortStableFunc(mine, func(a, b results.Case) int {
+			return cmp.Or(cmp.Compare(order[a.Case], order[b.Case]), cmp.Compare(a.Sample, b.Sample))
+		})
 		key := s.key()
 		sum := results.Summarize(key, mine, s.ExpectedRates)
 		writeSummary(w, sum)
 		rep := report.SuiteReport{Summary: sum, Cases: mine}
-		if flags.Gate {
+		if h.opts.Gate {
 			g, err := h.gate(key, sum)
 			if err != nil {
 				return err
@@ -104,13 +113,13 @@ func (h *Harness) Finish(w io.Writer, suites []Suite) error {
 				failed = append(failed, key)
 			}
 		}
-		if flags.WriteBaseline {
+		if h.opts.WriteBaseline {
 			b := gate.FromSummary(sum, fmt.Sprintf("lifttest %s run of %s", h.opts.Mode, h.started.Format(time.DateOnly)))
 			b.PriceUSDPerHour = h.price.PerHour
-			if err := gate.WriteBaseline(BaselineDir, b); err != nil {
+			if err := gate.WriteBaseline(h.opts.Baselines, b); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "baseline written: %s\n", gate.Path(BaselineDir, key))
+			fmt.Fprintf(w, "baseline written: %s\n", gate.Path(h.opts.Baselines, key))
 		}
 		reps = append(reps, rep)
 	}
@@ -126,11 +135,11 @@ func (h *Harness) Finish(w io.Writer, suites []Suite) error {
 }
 
 func (h *Harness) gate(key string, sum results.Summary) (gate.Report, error) {
-	th, err := gate.LoadThresholds(BaselineDir)
+	th, err := gate.LoadThresholds(h.opts.Baselines)
 	if err != nil {
 		return gate.Report{}, err
 	}
-	b, err := gate.LoadBaseline(BaselineDir, key)
+	b, err := gate.LoadBaseline(h.opts.Baselines, key)
 	if err != nil {
 		return gate.Report{}, err
 	}

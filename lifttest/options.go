@@ -103,17 +103,29 @@ type Options struct {
 	// Results is a directory for the run's journal (appended after each
 	// case), results files and reports; "" takes -results, else none.
 	Results string
-	// Retry bounds the retries of live and record calls after a 408, 429,
-	// 5xx or a reset: MaxAttempts counts the first (0 means 4, 1 disables
-	// retries) and the backoff starts at BaseDelay (0 means 500 ms) with full
-	// jitter, honouring Retry-After.
-	Retry struct {
-		MaxAttempts int
-		BaseDelay   time.Duration
-	}
+	// Gate makes Finish compare each suite with its baseline in Baselines
+	// and fail the run on a crossed fail threshold; false takes -gate.
+	Gate bool
+	// WriteBaseline makes Finish write each suite's baseline into
+	// Baselines; false takes -write-baseline.
+	WriteBaseline bool
+	// Baselines is the directory of baselines and thresholds.json; ""
+	// means BaselineDir.
+	Baselines string
+	// Retry bounds the retries of live and record calls.
+	Retry RetryOptions
 	// Transport carries live and record calls; nil uses a clone of
 	// http.DefaultTransport. Replay never uses it.
 	Transport http.RoundTripper
+}
+
+// RetryOptions bound the retries of live and record calls after a 408,
+// 429, 5xx or a connection reset: MaxAttempts counts the first (0 means 4,
+// 1 disables retries) and the backoff starts at BaseDelay (0 means
+// 500 ms), doubles up to a cap, with full jitter, honouring Retry-After.
+type RetryOptions struct {
+	MaxAttempts int
+	BaseDelay   time.Duration
 }
 
 // Provider names an endpoint contract.
@@ -179,8 +191,10 @@ func (o Options) resolve() (Options, cost.Price, error) {
 	switch o.Provider {
 	case ProviderModal:
 	case ProviderOpenAI:
-		if o.OpenAI.Model == "" && o.Mode != ModeReplay {
-			return o, cost.Price{}, errors.New("lifttest: -provider openai needs the served model's name: pass -model NAME or set LIFTTEST_MODEL")
+		// The model is part of each request body, so replay needs the
+		// recording's to match its cassettes.
+		if o.OpenAI.Model == "" {
+			return o, cost.Price{}, errors.New("lifttest: -provider openai needs the served model's name (in replay, the one the cassettes were recorded with): pass -model NAME or set LIFTTEST_MODEL")
 		}
 	default:
 		return o, cost.Price{}, fmt.Errorf("lifttest: -provider %q: use modal or openai", o.Provider)
@@ -196,6 +210,11 @@ func (o Options) resolve() (Options, cost.Price, error) {
 	}
 	if o.Results == "" {
 		o.Results = flags.Results
+	}
+	o.Gate = o.Gate || flags.Gate
+	o.WriteBaseline = o.WriteBaseline || flags.WriteBaseline
+	if o.Baselines == "" {
+		o.Baselines = BaselineDir
 	}
 	if o.Temperature == 0 {
 		o.Temperature = flags.Temperature

@@ -82,6 +82,8 @@ func (r *Result) testReport() string {
 //	tokens/op, attempts/op                 tokens used, stage-2 attempts
 //	compiled/op, tests-passed/op, success/op  fractions in [0, 1]
 //	ir-valid/op, code-valid/op             fraction of answers matching their schema
+//	retries/op                             HTTP requests sent again (408, 429, 5xx, resets)
+//	ttft-ns/op, tpot-ns/op                 mean TTFT and TPOT of streamed calls (-stream only)
 //
 // In replay the latencies are the recorded ones and ns/op is the harness's
 // own cost (cassette, assembly, validation); in live, ns/op includes the
@@ -117,6 +119,8 @@ type metrics struct {
 	tokens, attempts                      int
 	compiled, testsPassed, success        float64
 	irValid, codeValid                    float64
+	retries, streamed                     int
+	ttft, tpot                            time.Duration
 }
 
 func (m *metrics) add(r *Result) {
@@ -139,6 +143,12 @@ func (m *metrics) add(r *Result) {
 	}
 	m.irValid += fraction(r.Stage1.SchemaValid, r.Stage1.SchemaChecked)
 	m.codeValid += fraction(r.Stage2.SchemaValid, r.Stage2.SchemaChecked)
+	for _, st := range []*Stage{&r.Stage1, &r.Stage2} {
+		m.retries += st.Retries
+		m.streamed += st.Streamed
+		m.ttft += st.TTFT
+		m.tpot += st.TPOT
+	}
 }
 
 func fraction(a, b int) float64 {
@@ -162,6 +172,12 @@ func (m *metrics) report(b *testing.B, n float64) {
 	b.ReportMetric(m.success/n, "success/op")
 	b.ReportMetric(m.irValid/n, "ir-valid/op")
 	b.ReportMetric(m.codeValid/n, "code-valid/op")
+	b.ReportMetric(float64(m.retries)/n, "retries/op")
+	if m.streamed > 0 {
+		// Per streamed call, not per op: an op makes two or more calls.
+		b.ReportMetric(float64(m.ttft.Nanoseconds())/float64(m.streamed), "ttft-ns/op")
+		b.ReportMetric(float64(m.tpot.Nanoseconds())/float64(m.streamed), "tpot-ns/op")
+	}
 }
 
 // units are the benchmark's metric units with the direction that is better.
@@ -170,7 +186,8 @@ var units = []struct{ unit, better string }{
 	{"server-ns/op", "lower"}, {"USD/op", "lower"}, {"tokens/op", "lower"},
 	{"attempts/op", "lower"}, {"compiled/op", "higher"}, {"tests-passed/op", "higher"},
 	{"success/op", "higher"}, {"ir-valid/op", "higher"}, {"code-valid/op", "higher"},
-	{"validate-ns/op", "lower"},
+	{"validate-ns/op", "lower"}, {"retries/op", "lower"}, {"ttft-ns/op", "lower"}, {"tpot-ns/op", "lower"},
+	{"warmup-ns", "lower"},
 	{"e2e-median-ns", "lower"}, {"e2e-mean-ns", "lower"}, {"e2e-std-ns", "lower"},
 	{"stage1-mean-ns", "lower"}, {"stage2-mean-ns", "lower"},
 	{"USD-mean/req", "lower"}, {"USD-total", "lower"}, {"success-rate", "higher"},
@@ -200,4 +217,19 @@ func (h *Harness) WriteBenchConfig(w io.Writer, info EndpointInfo) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// BenchWarmup reports the warmup call that Prepare made (or, in replay,
+// recorded) as warmup-ns: the endpoint's cold start when the model was not
+// loaded, a few seconds when it was. One warmup serves the whole process,
+// so every -count repeats the same figure. It skips b when the run had no
+// warmup (no endpoint cassette in replay, or the OpenAI provider, whose
+// server has no warmup route).
+func (h *Harness) BenchWarmup(b *testing.B) {
+	if h.info.Warmup <= 0 {
+		b.Skip("no warmup in this run: call Prepare first (the OpenAI provider and a replay without cassettes/endpoint.yaml have none)")
+	}
+	for b.Loop() {
+	}
+	b.ReportMetric(float64(h.info.Warmup.Nanoseconds()), "warmup-ns")
 }
