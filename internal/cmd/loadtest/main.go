@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/signal"
@@ -58,6 +59,8 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	tool := fl.String("tool", "auto", "load tool to compare with: wrk, hey, none, or auto (wrk, else hey)")
 	endpoint := fl.String("endpoint", "", "generate `URL` of a running zero-delay reference endpoint (default: start one)")
 	refBin := fl.String("refserver", "", "refserver `binary` to start (default: go build ./internal/cmd/refserver)")
+	rate := fl.Float64("rate", 1000, "requests/s of the paced runs that compare latency below saturation (each connection waits concurrency/rate between requests)")
+	pacedFor := fl.Duration("paced", 5*time.Second, "how long each of the two paced runs lasts")
 	threads := fl.Int("threads", runtime.NumCPU(), "wrk threads")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of lifttest's run to `file`")
 	progressEvery := fl.Duration("progress", 2*time.Second, "progress interval on stderr (0: none)")
@@ -67,9 +70,11 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if fl.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fl.Args())
 	}
-	if *concurrency < 1 || *duration <= 0 {
-		return errors.New("-concurrency and -duration must be positive")
+	if *concurrency < 1 || *duration <= 0 || !(*rate > 0) || *pacedFor <= 0 {
+		return errors.New("-concurrency, -duration, -rate and -paced must be positive")
 	}
+	// wrk's delay() is in whole milliseconds.
+	pace := max(time.Millisecond, (time.Duration(float64(*concurrency) * float64(time.Second) / *rate)).Round(time.Millisecond))
 	toolName, err := pickTool(*tool)
 	if err != nil {
 		return err
@@ -169,18 +174,52 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stdout, "%s: warning: %d non-2xx or socket errors\n", toolName, tres.Errors)
 	}
 
-	// 3. The verdict.
-	fmt.Fprintln(stdout, summary(rep.Throughput, rep.Latency.P99, toolName, tres.okRPS(), tres.P99))
+	// 3. Both again at the same paced rate, well below saturation, where
+	// latency is the clients' and the server's own work rather than
+	// queueing: the p99 difference is what lifttest's client adds.
+	paced := func(ctx context.Context, i int) load.Sample {
+		select {
+		case <-ctx.Done():
+			return load.Sample{Err: ctx.Err()}
+		// Jittered by ±50 % so that the connections, all started at
+		// once, do not stay in step and arrive as bursts of 64.
+		case <-time.After(pace/2 + rand.N(pace)):
+		}
+		sent := time.Now()
+		s := f(ctx, i)
+		s.Sent, s.Latency = sent, time.Since(sent)
+		return s
+	}
+	prep, err := load.Run(ctx, load.Config{Mode: load.Concurrent, Concurrency: *concurrency, Duration: *pacedFor}, paced)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "paced: %d connections each waiting %v between requests (%.0f req/s) for %v\n", *concurrency, pace, float64(*concurrency)/pace.Seconds(), *pacedFor)
+	fmt.Fprintf(stdout, "paced lifttest: %d requests, %d failed, %.0f req/s, latency p50 %s p90 %s p99 %s ms\n",
+		prep.Completed+prep.Failed, prep.Failed, prep.Throughput, ms(prep.Latency.P50), ms(prep.Latency.P90), ms(prep.Latency.P99))
+	pres, err := runTool(ctx, toolName, toolArgs{url: url, body: body, concurrency: *concurrency, duration: *pacedFor, threads: *threads, pace: pace}, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "paced %s: %d requests, %d errors, %.0f req/s, latency p50 %s p90 %s p99 %s ms\n",
+		toolName, pres.Requests, pres.Errors, pres.RPS, ms(pres.P50), ms(pres.P90), ms(pres.P99))
+	if prep.Failed > 0 || pres.Errors > 0 {
+		return fmt.Errorf("the paced runs had failures (lifttest %d, %s %d): their latencies do not compare", prep.Failed, toolName, pres.Errors)
+	}
+
+	// 4. The verdict.
+	fmt.Fprintln(stdout, summary(rep.Throughput, toolName, tres.okRPS(), prep.Latency.P99-pres.P99))
 	return nil
 }
 
-// summary is the last line of a run.
-func summary(rps float64, p99 time.Duration, tool string, toolRPS float64, toolP99 time.Duration) string {
+// summary is the last line of a run: throughputs at saturation, and the
+// p99 latency lifttest adds over the tool at the same paced rate.
+func summary(rps float64, tool string, toolRPS float64, added time.Duration) string {
 	ratio := 0.0
 	if toolRPS > 0 {
 		ratio = rps / toolRPS
 	}
-	return fmt.Sprintf("loadtest: lifttest %.0f req/s, %s %.0f req/s, ratio %.2f, p99 added %s ms", rps, tool, toolRPS, ratio, ms(p99-toolP99))
+	return fmt.Sprintf("loadtest: lifttest %.0f req/s, %s %.0f req/s, ratio %.2f, p99 added %s ms", rps, tool, toolRPS, ratio, ms(added))
 }
 
 // lockedWriter serialises writes to w.

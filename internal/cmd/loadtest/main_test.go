@@ -36,7 +36,7 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, &stdout, &stderr, []string{"-duration", "300ms", "-concurrency", "4", "-tool", tool, "-progress", "0"})
+	err := run(ctx, &stdout, &stderr, []string{"-duration", "300ms", "-paced", "300ms", "-rate", "200", "-concurrency", "4", "-tool", tool, "-progress", "0"})
 	require.NoError(t, err, "stderr:\n%s", stderr.String())
 	out := stdout.String()
 	assert.Regexp(t, `(?m)^lifttest: \d+ requests, 0 failed \(every answer decoded and checked\)`, out)
@@ -112,8 +112,8 @@ func TestParseTools(t *testing.T) {
 }
 
 func Example_summary() {
-	fmt.Println(summary(12345.6, 5200*time.Microsecond, "wrk", 20000, 4*time.Millisecond))
-	fmt.Println(summary(9000, 3*time.Millisecond, "hey", 10000, 3500*time.Microsecond))
+	fmt.Println(summary(12345.6, "wrk", 20000, 1200*time.Microsecond))
+	fmt.Println(summary(9000, "hey", 10000, -500*time.Microsecond))
 	// Output:
 	// loadtest: lifttest 12346 req/s, wrk 20000 req/s, ratio 0.62, p99 added 1.20 ms
 	// loadtest: lifttest 9000 req/s, hey 10000 req/s, ratio 0.90, p99 added -0.50 ms

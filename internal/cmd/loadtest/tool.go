@@ -41,6 +41,9 @@ type toolArgs struct {
 	concurrency int
 	duration    time.Duration
 	threads     int
+	// pace, when positive, is how long each connection waits between its
+	// requests: concurrency/pace requests per second, below saturation.
+	pace time.Duration
 }
 
 var errNoTool = errors.New("no load tool on PATH: install wrk (apt-get install wrk) or hey, or pass -tool none")
@@ -86,6 +89,13 @@ func runTool(ctx context.Context, name string, a toolArgs, stderr io.Writer) (to
 		script := filepath.Join(dir, "post.lua")
 		lua := fmt.Sprintf("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"+
 			"wrk.headers[\"Accept\"] = \"application/json\"\nlocal f = assert(io.open(%q, \"rb\"))\nwrk.body = f:read(\"*a\")\nf:close()\n", bodyFile)
+		if a.pace > 0 {
+			// wrk calls delay() before each request of a connection, in
+			// ms; jittered by ±50 % as lifttest's paced run is, so that the
+			// connections do not stay in step.
+			p := a.pace.Milliseconds()
+			lua += fmt.Sprintf("function delay()\n  return math.random(%d, %d)\nend\n", p-p/2, p+p/2)
+		}
 		if err := os.WriteFile(script, []byte(lua), 0o600); err != nil {
 			return toolResult{}, err
 		}
@@ -97,7 +107,12 @@ func runTool(ctx context.Context, name string, a toolArgs, stderr io.Writer) (to
 		parse = parseWrk
 	case "hey":
 		args = []string{"-z", a.duration.String(), "-c", strconv.Itoa(a.concurrency), "-m", "POST",
-			"-T", "application/json", "-A", "application/json", "-D", bodyFile, a.url}
+			"-T", "application/json", "-A", "application/json", "-D", bodyFile}
+		if a.pace > 0 {
+			// -q is the rate limit of each worker, in requests per second.
+			args = append(args, "-q", strconv.FormatFloat(float64(time.Second)/float64(a.pace), 'f', 3, 64))
+		}
+		args = append(args, a.url)
 		parse = parseHey
 	default:
 		return toolResult{}, fmt.Errorf("unknown tool %q", name)
