@@ -18,6 +18,13 @@ GPUFLAG   := $(if $(GPU),-gpu $(GPU))
 
 .PHONY: loopback test bench gate baseline report loadtest bench-live record record-reference compare lint validate-humaneval clean
 
+# Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
+# (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
+# up there when permitted. On a normal host lo is up and this does nothing.
+loopback:
+	@if command -v ip >/dev/null && ip link show lo 2>/dev/null | grep -q 'state DOWN'; then \
+		ip link set lo up 2>/dev/null || echo "make: the loopback interface is down and cannot be brought up: tests that serve on 127.0.0.1 will fail"; fi
+
 ## test: every test, offline, with the race detector, through gotestsum
 test: loopback
 	$(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...

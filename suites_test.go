@@ -404,6 +404,18 @@ func run(m *testing.M) int {
 	if benchmarking {
 		h.WriteBenchConfig(os.Stdout, info)
 	}
+	// For the progress lines of live runs: -bench runs each case -count
+	// times (make bench-live: -benchtime 1x), TestSuites each sample once.
+	runs := 0
+	for _, s := range selected {
+		runs += len(s.Cases)
+	}
+	if benchmarking {
+		count, _ := strconv.Atoi(flag.Lookup("test.count").Value.String())
+		h.ExpectRuns(runs * max(count, 1))
+	} else {
+		h.ExpectRuns(runs * max(f.Samples, 1))
+	}
 	harness = h
 	code := m.Run()
 	if benchmarking {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,4 +180,51 @@ func TestConcurrentRunsShareOneHarness(t *testing.T) {
 		order = append(order, fmt.Sprintf("%s/%d", c.Case, c.Sample))
 	}
 	assert.Equal(t, []string{"add_numbers/0", "add_numbers/1", "add_numbers/2", "add_numbers/3", "is_even/0", "is_even/1", "is_even/2", "is_even/3"}, order)
+}
+
+func TestProgressOfLiveRuns(t *testing.T) {
+	var buf syncBuffer
+	h, _, _ := harness(t, lifttest.ModeLive, nil, lifttest.Options{Progress: &buf})
+	h.ExpectRuns(3)
+	for _, c := range finishSuite.Cases {
+		_, err := h.Run(context.Background(), "simple", c)
+		require.NoError(t, err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 2, "a line per finished run")
+	assert.Regexp(t, `^lifttest: 1/3 done, 0 failed, elapsed \d+s, ETA \d+s$`, lines[0])
+	assert.Regexp(t, `^lifttest: 2/3 done, 0 failed, elapsed \d+s, ETA \d+s$`, lines[1])
+
+	// Replay prints nothing: it takes a second.
+	buf.Reset()
+	rh, err := lifttest.New(lifttest.Options{Mode: lifttest.ModeReplay, CassetteDir: recordFinishSuite(t), Validator: h.Validator(), Progress: &buf})
+	require.NoError(t, err)
+	r, err := rh.Run(context.Background(), "simple", addNumbers)
+	require.NoError(t, err)
+	assert.True(t, r.Success)
+	assert.Empty(t, buf.String())
+}
+
+// syncBuffer is a bytes.Buffer safe for the harness's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
 }

@@ -62,6 +62,8 @@ type Harness struct {
 	benched map[string][]*Result // suite -> the last result of each Bench call
 	tested  []results.Case       // every Test run, for Finish
 	journal *report.Journal      // with Options.Results, opened at the first case
+
+	progress progress // live and record runs: a line per finished run
 }
 
 // New checks the options and starts the validator.
@@ -71,6 +73,9 @@ func New(opts Options) (*Harness, error) {
 		return nil, err
 	}
 	h := &Harness{opts: o, price: price, tmpl: prompt.Default(), validator: o.Validator, started: time.Now()}
+	if o.Mode != ModeReplay {
+		h.progress.w = o.Progress
+	}
 	h.real = h.realTransport()
 	if o.CodeTemplate != "" {
 		if h.tmpl, err = prompt.Parse(o.CodeTemplate); err != nil {
@@ -201,11 +206,13 @@ func (h *Harness) RunSample(ctx context.Context, suite string, c Case, k int) (*
 		Suite: suite, Case: c.Name, Sample: k, Mode: h.opts.Mode, Prompt: c.Prompt, Category: c.Category,
 		Complexity: c.Complexity, CompileOnly: c.CompileOnly(), Started: time.Now(),
 	}
+	h.progress.begin()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	h.pipeline(ctx, cl, c, r)
 	runtime.ReadMemStats(&after)
 	r.HarnessBytes, r.HarnessAllocs = after.TotalAlloc-before.TotalAlloc, after.Mallocs-before.Mallocs
+	h.progress.add(r.Success)
 	infra := infrastructure(r.Err)
 	if ferr := sess.Finish(!infra && ctx.Err() == nil); ferr != nil {
 		return r, ferr

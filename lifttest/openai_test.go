@@ -79,13 +79,17 @@ func TestOpenAIStreamReportsTTFTAndTPOT(t *testing.T) {
 	require.Equal(t, 1, r.Stage1.Streamed)
 	assert.GreaterOrEqual(t, r.Stage1.TTFT, 30*time.Millisecond)
 	assert.Less(t, r.Stage1.TTFT, r.Stage1.Latency, "the first token comes before the end")
-	assert.InDelta(t, 2*time.Millisecond, r.Stage1.TPOT, float64(time.Millisecond), "TPOT follows the pacing")
+	// Paced at 2 ms; the bounds leave room for a loaded machine (the 1 ms
+	// precision is measured in internal/openai).
+	assert.GreaterOrEqual(t, r.Stage1.TPOT, 1500*time.Microsecond, "TPOT follows the pacing")
+	assert.Less(t, r.Stage1.TPOT, 5*time.Millisecond, "TPOT follows the pacing")
 
 	// The benchmark reports them per streamed call, with the retries.
 	res := testing.Benchmark(func(b *testing.B) { h.Bench(b, "simple", addNumbers) })
 	require.Positive(t, res.N)
 	assert.GreaterOrEqual(t, res.Extra["ttft-ns/op"], float64(30*time.Millisecond))
-	assert.InDelta(t, float64(2*time.Millisecond), res.Extra["tpot-ns/op"], float64(time.Millisecond))
+	assert.GreaterOrEqual(t, res.Extra["tpot-ns/op"], float64(1500*time.Microsecond))
+	assert.Less(t, res.Extra["tpot-ns/op"], float64(5*time.Millisecond))
 	assert.Contains(t, res.Extra, "retries/op")
 }
 

@@ -3,6 +3,7 @@ package lifttest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -103,6 +104,10 @@ type Options struct {
 	// Results is a directory for the run's journal (appended after each
 	// case), results files and reports; "" takes -results, else none.
 	Results string
+	// Progress receives a line per finished run of a live or record run
+	// (done/total, failures, elapsed, ETA; see Harness.ExpectRuns); nil
+	// means os.Stderr. Replay prints none: it takes a second.
+	Progress io.Writer
 	// Gate makes Finish compare each suite with its baseline in Baselines
 	// and fail the run on a crossed fail threshold; false takes -gate.
 	Gate bool
@@ -163,6 +168,9 @@ func (o Options) resolve() (Options, cost.Price, error) {
 		default:
 			o.Mode = ModeReplay
 		}
+	}
+	if o.Progress == nil {
+		o.Progress = os.Stderr
 	}
 	if o.CassetteDir == "" {
 		o.CassetteDir = "cassettes"

@@ -80,7 +80,8 @@ func (r *Result) testReport() string {
 //	validate-ns/op                         validation wall time (always measured)
 //	USD/op                                 cost of the request at the run's GPU price
 //	tokens/op, attempts/op                 tokens used, stage-2 attempts
-//	compiled/op, tests-passed/op, success/op  fractions in [0, 1]
+//	compiled/op, tests-passed/op, success/op  fractions in [0, 1] (no tests-passed/op
+//	                                       for a compile-only case)
 //	ir-valid/op, code-valid/op             fraction of answers matching their schema
 //	retries/op                             HTTP requests sent again (408, 429, 5xx, resets)
 //	ttft-ns/op, tpot-ns/op                 mean TTFT and TPOT of streamed calls (-stream only)
@@ -119,7 +120,7 @@ type metrics struct {
 	tokens, attempts                      int
 	compiled, testsPassed, success        float64
 	irValid, codeValid                    float64
-	retries, streamed                     int
+	retries, streamed, tested             int
 	ttft, tpot                            time.Duration
 }
 
@@ -135,8 +136,11 @@ func (m *metrics) add(r *Result) {
 	if r.Compiled {
 		m.compiled++
 	}
-	if len(r.Validation.Tests) > 0 {
-		m.testsPassed += float64(r.PassedTests()) / float64(len(r.Validation.Tests))
+	if !r.CompileOnly {
+		if len(r.Validation.Tests) > 0 {
+			m.testsPassed += float64(r.PassedTests()) / float64(len(r.Validation.Tests))
+		}
+		m.tested++ // a run that never reached validation passed none
 	}
 	if r.Success {
 		m.success++
@@ -168,7 +172,10 @@ func (m *metrics) report(b *testing.B, n float64) {
 	b.ReportMetric(float64(m.tokens)/n, "tokens/op")
 	b.ReportMetric(float64(m.attempts)/n, "attempts/op")
 	b.ReportMetric(m.compiled/n, "compiled/op")
-	b.ReportMetric(m.testsPassed/n, "tests-passed/op")
+	if m.tested > 0 {
+		// Per validated op: a compile-only case has no tests to pass.
+		b.ReportMetric(m.testsPassed/float64(m.tested), "tests-passed/op")
+	}
 	b.ReportMetric(m.success/n, "success/op")
 	b.ReportMetric(m.irValid/n, "ir-valid/op")
 	b.ReportMetric(m.codeValid/n, "code-valid/op")

@@ -1,11 +1,18 @@
-// Package refserver is a reference endpoint for lift-sys's Modal contract,
-// answering from scripted answers instead of a GPU.
+// Package refserver is a reference endpoint for lift-sys's Modal contract
+// and for vLLM's OpenAI-compatible API, answering from scripted answers
+// instead of a GPU.
 //
-// A [Server] serves three routes on one host, as the Modal app does:
+// A [Server] serves the Modal app's three routes on one host:
 //
 //	POST /generate  schema-constrained generation (here: a scripted answer)
 //	GET  /health    CPU-only status: {"status":"healthy","model":...,"gpu":...,"backend":"vllm"}
 //	GET  /warmup    waits out the cold start once, then {"status":"warm",...}
+//
+// and, from the same scripts, the OpenAI routes of vLLM's server
+// (POST /v1/chat/completions, POST /v1/completions, GET /v1/models), with
+// server-sent-event streams paced token by token, a concurrency limit with
+// a queue and Modal's HTTP 408 for a request that waits too long (see
+// openai.go).
 //
 // Bodies follow the real app in shape and field order (compact JSON): every
 // answer of the app itself is HTTP 200, errors included, with the status
@@ -46,8 +53,14 @@
 // [Server.Requests] returns what was received, headers included, so tests can
 // check for example that the Modal-Key header was sent.
 //
-// The bundled scripts ([Bundled]) reproduce the simple suite as the 32B model
-// answered it on 2025-10-22, with that run's per-case stage latencies as
-// delays: `make record-reference` records the bundled cassettes against
-// cmd/refserver at TimeScale 1, so replaying them reproduces that baseline.
+// The bundled scripts ([Bundled], [BundledSuite]) are one directory per
+// suite. simple reproduces the five prompts as the 32B model answered them
+// on 2025-10-22, with that run's per-case stage latencies as delays;
+// phase2, nontrivial, expanded and humaneval_sample are written by us in
+// the style of its recorded answers (realistic names, comments and
+// statement types, some wrong answers and retries), so that suite figures
+// are plausible rather than all 100 %. `make record-reference` records the
+// bundled cassettes against cmd/refserver at TimeScale 1, one suite at a
+// time (suites share prompts), so replaying simple reproduces that
+// baseline.
 package refserver
