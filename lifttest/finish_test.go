@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -183,7 +182,7 @@ func TestConcurrentRunsShareOneHarness(t *testing.T) {
 }
 
 func TestProgressOfLiveRuns(t *testing.T) {
-	var buf syncBuffer
+	var buf strings.Builder // progress serialises its writes; the reads come after
 	h, _, _ := harness(t, lifttest.ModeLive, nil, lifttest.Options{Progress: &buf})
 	h.ExpectRuns(3)
 	for _, c := range finishSuite.Cases {
@@ -203,28 +202,4 @@ func TestProgressOfLiveRuns(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, r.Success)
 	assert.Empty(t, buf.String())
-}
-
-// syncBuffer is a bytes.Buffer safe for the harness's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
 }

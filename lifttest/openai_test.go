@@ -142,6 +142,7 @@ func TestColdStartIsReported(t *testing.T) {
 	require.NoError(t, err)
 	rinfo, err := rh.Prepare(context.Background())
 	require.NoError(t, err)
-	assert.InDelta(t, info.Warmup, rinfo.Warmup, float64(5*time.Millisecond))
+	// The recording's duration lies inside the measured call.
 	assert.GreaterOrEqual(t, rinfo.Warmup, 150*time.Millisecond)
+	assert.LessOrEqual(t, rinfo.Warmup, info.Warmup)
 }
