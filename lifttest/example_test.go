@@ -3,6 +3,7 @@ package lifttest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"strings"
 
@@ -19,7 +20,7 @@ func ExampleHarness_Run() {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
-	h, err := lifttest.New(lifttest.Options{Mode: lifttest.ModeLive, Endpoint: ts.URL + "/generate"})
+	h, err := lifttest.New(lifttest.Options{Mode: lifttest.ModeLive, Endpoint: ts.URL + "/generate", Progress: io.Discard})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -91,4 +92,38 @@ func ExampleCheckSchema() {
 	err := lifttest.CheckSchema(lifttest.StageIR, []byte(`{"intent": {"summary": "Adds two numbers"}, "signature": {"name": "Add", "parameters": []}}`))
 	fmt.Println(err)
 	// Output: answer does not match its JSON Schema (ir.schema.json): ["at /signature/name: 'Add' does not match pattern '^[a-z_][a-z0-9_]*$'"]
+}
+
+// The OpenAI provider drives a vLLM OpenAI-compatible server: Endpoint is
+// its /v1 base URL, the schema goes in structured_outputs (or guided_json,
+// or response_format), and a streamed answer reports TTFT and TPOT.
+func ExampleOpenAIOptions() {
+	scripts, _ := refserver.BundledSuite("simple")
+	srv, _ := refserver.New(refserver.Config{Scripts: scripts})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+
+	h, err := lifttest.New(lifttest.Options{
+		Mode: lifttest.ModeLive, Endpoint: ts.URL + "/v1", Progress: io.Discard,
+		Provider: lifttest.ProviderOpenAI,
+		OpenAI:   lifttest.OpenAIOptions{Model: refserver.DefaultModel, Structured: "structured_outputs", Stream: true},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer h.Close()
+	r, err := h.Run(context.Background(), "simple", lifttest.Case{
+		Name: "is_even", Prompt: "Create a function that checks if a number is even", Function: "is_even",
+		Tests: []lifttest.Test{{Args: []any{4}, Want: true}, {Args: []any{7}, Want: false}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("success:", r.Success)
+	fmt.Println("streamed calls:", r.Stage1.Streamed+r.Stage2.Streamed, "with TTFT measured:", r.Stage1.TTFT > 0)
+	// Output:
+	// success: true
+	// streamed calls: 2 with TTFT measured: true
 }
