@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lift-sys/lifttest/internal/load"
 	"github.com/lift-sys/lifttest/internal/runflags"
 )
 
@@ -54,27 +55,31 @@ func SelectWith(all []Suite, suite, shard string) ([]Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	i := 0
-	for si := range out {
-		var kept []Case
-		for _, c := range out[si].Cases {
-			if i%n == k-1 {
-				kept = append(kept, c)
-			}
-			i++
+	// One rule for every shard of lifttest: load.Shard's, over the cases
+	// of the selection in order.
+	var keys []string
+	for _, s := range out {
+		for _, c := range s.Cases {
+			keys = append(keys, s.Name+"/"+c.Name)
 		}
-		out[si].Cases = kept
+	}
+	mine, err := load.Shard(keys, k, n)
+	if err != nil {
+		return nil, err
+	}
+	for si, s := range out {
+		out[si].Cases = slices.DeleteFunc(slices.Clone(s.Cases), func(c Case) bool {
+			return !slices.Contains(mine, s.Name+"/"+c.Name)
+		})
 	}
 	return out, nil
 }
 
 // ParseShard reads "k/n" with 1 <= k <= n.
 func ParseShard(s string) (k, n int, err error) {
-	a, b, ok := strings.Cut(s, "/")
-	k, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
-		return 0, 0, fmt.Errorf("lifttest: -shard %q: want k/n with 1 <= k <= n, e.g. 2/4", s)
+	k, n, err = load.ParseShard(s)
+	if err != nil {
+		return 0, 0, fmt.Errorf("lifttest: -shard: %w", err)
 	}
 	return k, n, nil
 }

@@ -535,15 +535,8 @@ func (s *Server) waitUntil(ctx context.Context, deadline time.Time, precise bool
 		return s.sleep(ctx, time.Until(deadline))
 	}
 	if d := time.Until(deadline) - spinWindow; d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-s.done:
-			t.Stop()
-			return errClosed
+		if err := s.timer(ctx, d); err != nil {
+			return err
 		}
 	}
 	for time.Now().Before(deadline) {

@@ -348,15 +348,23 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) error {
 		if left > 2*time.Millisecond {
 			left -= left / 50
 		}
-		t := time.NewTimer(left)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-s.done:
-			t.Stop()
-			return errClosed
+		if err := s.timer(ctx, left); err != nil {
+			return err
 		}
+	}
+}
+
+// timer waits d on one timer, or less if ctx is done (its error) or the
+// Server is closed (errClosed).
+func (s *Server) timer(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return errClosed
 	}
 }
