@@ -19,64 +19,16 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/lift-sys/lifttest/internal/provider"
 )
 
-// Defaults of the generate request (LIFTSYS.md §1) and of the client.
+// Defaults of the generate request (LIFTSYS.md §1).
 const (
 	DefaultMaxTokens   = 2048
 	DefaultTemperature = 0.3
 	DefaultTopP        = 0.95
-	DefaultTimeout     = 120 * time.Second
-	DefaultMaxBody     = 8 << 20
 )
-
-// Errors the endpoint reports in an HTTP-200 body, by finish_reason.
-var (
-	// ErrJSON: the model produced invalid JSON (finish_reason json_error).
-	ErrJSON = errors.New("endpoint: model produced invalid JSON")
-	// ErrLength: generation hit max_tokens (finish_reason length).
-	ErrLength = errors.New("endpoint: generation hit max_tokens")
-	// ErrGeneration: any other generation failure (finish_reason error).
-	ErrGeneration = errors.New("endpoint: generation failed")
-	// ErrRequest: the endpoint rejected the request ("status": 400 in the body).
-	ErrRequest = errors.New("endpoint: request rejected")
-	// ErrMalformed: the answer is not the contract's JSON.
-	ErrMalformed = errors.New("endpoint: malformed answer")
-	// ErrTooLarge: the answer exceeded the client's body cap.
-	ErrTooLarge = errors.New("endpoint: answer too large")
-)
-
-// StatusError is a non-2xx HTTP answer, with the start of its body.
-type StatusError struct {
-	URL    string
-	Status int
-	Body   string // at most the first 500 bytes
-}
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("endpoint %s answered HTTP %d: %s", e.URL, e.Status, e.Body)
-}
-
-// AnswerError carries the details of an error reported in an HTTP-200 body.
-// It wraps one of ErrJSON, ErrLength, ErrGeneration, ErrRequest.
-type AnswerError struct {
-	Kind         error
-	Message      string
-	RawOutput    string
-	FinishReason string
-	Tokens       int
-	ServerTime   time.Duration
-}
-
-func (e *AnswerError) Error() string {
-	msg := fmt.Sprintf("%v: %s", e.Kind, e.Message)
-	if e.RawOutput != "" {
-		msg += fmt.Sprintf(" (raw output: %.200q)", e.RawOutput)
-	}
-	return msg
-}
-
-func (e *AnswerError) Unwrap() error { return e.Kind }
 
 // Client calls one deployment. The zero value is not usable: set
 // GenerateURL. HTTP decides the mode (replay, record, live) through its
@@ -87,47 +39,10 @@ type Client struct {
 	WarmupURL   string // "" derives it from GenerateURL
 	Key, Secret string // Modal proxy auth, sent as Modal-Key / Modal-Secret when set
 	HTTP        *http.Client
-	Timeout     time.Duration // per call; 0 means DefaultTimeout
-	MaxBody     int64         // answer cap in bytes; 0 means DefaultMaxBody
+	Timeout     time.Duration // per call; 0 means provider.DefaultTimeout
+	MaxBody     int64         // answer cap in bytes; 0 means provider.DefaultMaxBody
 
 	schemas sync.Map // schemaKey -> true: schema slices already checked
-}
-
-// Request is one generate call.
-type Request struct {
-	Prompt      string          `json:"prompt"`
-	Schema      json.RawMessage `json:"schema,omitempty"`
-	MaxTokens   int             `json:"max_tokens"`
-	Temperature float64         `json:"temperature"`
-	TopP        float64         `json:"top_p"`
-	// Seed, when set, asks for a reproducible sample; the harness sets it
-	// for the second and later samples of a case so that each is a request
-	// of its own (vLLM honours it; lift-sys's app ignores unknown fields).
-	Seed *int `json:"seed,omitempty"`
-}
-
-// Response is a successful generate answer. Request and Response are also
-// the vocabulary of the other providers (package openai), so the pipeline
-// drives any of them the same way.
-type Response struct {
-	Output       json.RawMessage // the ir_json or text object
-	Key          string          // which key carried it: "ir_json" or "text"
-	Tokens       int
-	ServerTime   time.Duration // generation_time_ms; 0 when the server does not say
-	FinishReason string
-	// Stream holds the token timings of a streamed answer; nil otherwise.
-	Stream *Stream
-}
-
-// Stream is the timing of a streamed answer, with vLLM's definitions:
-// TTFT is the first content chunk's arrival minus the send; ITL the gaps
-// between content chunks; TPOT (E2E - TTFT) / (output tokens - 1).
-type Stream struct {
-	TTFT         time.Duration
-	ITL          []time.Duration
-	TPOT         time.Duration
-	Chunks       int
-	OutputTokens int
 }
 
 // answer is the wire shape of every generate body.
@@ -142,21 +57,21 @@ type answer struct {
 	Status       int             `json:"status"`
 }
 
-// Generate sends one request. Errors are *StatusError for HTTP failures,
-// *AnswerError for failures reported in the body, or wrap ErrMalformed or
-// ErrTooLarge.
-func (c *Client) Generate(ctx context.Context, req Request) (Response, error) {
+// Generate sends one request. Errors are *provider.StatusError for HTTP failures,
+// *provider.AnswerError for failures reported in the body, or wrap provider.ErrMalformed or
+// provider.ErrTooLarge.
+func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.Response, error) {
 	body, err := c.encode(req)
 	if err != nil {
-		return Response{}, fmt.Errorf("encode generate request: %w", err)
+		return provider.Response{}, fmt.Errorf("encode generate request: %w", err)
 	}
 	raw, err := c.do(ctx, http.MethodPost, c.GenerateURL, body)
 	if err != nil {
-		return Response{}, err
+		return provider.Response{}, err
 	}
 	var a answer
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return Response{}, fmt.Errorf("%w: %s: not JSON (%v): %s", ErrMalformed, c.GenerateURL, err, head(raw))
+		return provider.Response{}, fmt.Errorf("%w: %s: not JSON (%v): %s", provider.ErrMalformed, c.GenerateURL, err, provider.Head(raw))
 	}
 	server := time.Duration(a.GenTimeMS * float64(time.Millisecond))
 	out, key := a.IRJSON, "ir_json"
@@ -165,33 +80,33 @@ func (c *Client) Generate(ctx context.Context, req Request) (Response, error) {
 	}
 	switch {
 	case a.Status >= 400 || (a.Error != "" && a.FinishReason == ""):
-		return Response{}, &AnswerError{Kind: ErrRequest, Message: a.Error, ServerTime: server}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrRequest, Message: a.Error, ServerTime: server}
 	case a.FinishReason == "json_error":
-		return Response{}, &AnswerError{Kind: ErrJSON, Message: a.Error, RawOutput: a.RawOutput, FinishReason: a.FinishReason, ServerTime: server}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrJSON, Message: a.Error, RawOutput: a.RawOutput, FinishReason: a.FinishReason, ServerTime: server}
 	case a.FinishReason == "length":
-		return Response{}, &AnswerError{Kind: ErrLength, Message: orDefault(a.Error, "output truncated at max_tokens"), RawOutput: a.RawOutput, FinishReason: a.FinishReason, Tokens: a.Tokens, ServerTime: server}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrLength, Message: orDefault(a.Error, "output truncated at max_tokens"), RawOutput: a.RawOutput, FinishReason: a.FinishReason, Tokens: a.Tokens, ServerTime: server}
 	case a.FinishReason == "error" || a.Error != "":
-		return Response{}, &AnswerError{Kind: ErrGeneration, Message: a.Error, FinishReason: a.FinishReason, ServerTime: server}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: a.Error, FinishReason: a.FinishReason, ServerTime: server}
 	case isNull(out):
-		return Response{}, fmt.Errorf("%w: %s: neither ir_json nor text in answer: %s", ErrMalformed, c.GenerateURL, head(raw))
+		return provider.Response{}, fmt.Errorf("%w: %s: neither ir_json nor text in answer: %s", provider.ErrMalformed, c.GenerateURL, provider.Head(raw))
 	}
 	// The newer app may put the JSON document in "text" as a string.
 	if out[0] == '"' {
 		var s string
 		if err := json.Unmarshal(out, &s); err == nil {
 			if !json.Valid([]byte(s)) {
-				return Response{}, &AnswerError{Kind: ErrJSON, Message: "text is not JSON", RawOutput: s, FinishReason: a.FinishReason, ServerTime: server}
+				return provider.Response{}, &provider.AnswerError{Kind: provider.ErrJSON, Message: "text is not JSON", RawOutput: s, FinishReason: a.FinishReason, ServerTime: server}
 			}
 			out = json.RawMessage(s)
 		}
 	}
-	return Response{Output: out, Key: key, Tokens: a.Tokens, ServerTime: server, FinishReason: a.FinishReason}, nil
+	return provider.Response{Output: out, Key: key, Tokens: a.Tokens, ServerTime: server, FinishReason: a.FinishReason}, nil
 }
 
 // encode writes the request. json.Marshal would re-validate and re-compact
 // the 5 KB schema on every call (a third of the client's CPU under load), so
 // the schema is checked once per distinct slice and spliced in as it is.
-func (c *Client) encode(req Request) ([]byte, error) {
+func (c *Client) encode(req provider.Request) ([]byte, error) {
 	sch := req.Schema
 	req.Schema = nil
 	body, err := json.Marshal(req)
@@ -291,7 +206,7 @@ func (c *Client) getJSON(ctx context.Context, url string, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("%w: %s: not JSON (%v): %s", ErrMalformed, url, err, head(raw))
+		return fmt.Errorf("%w: %s: not JSON (%v): %s", provider.ErrMalformed, url, err, provider.Head(raw))
 	}
 	return nil
 }
@@ -302,7 +217,7 @@ func (c *Client) do(ctx context.Context, method, url string, body []byte) ([]byt
 	}
 	timeout := c.Timeout
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = provider.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -336,17 +251,17 @@ func (c *Client) do(ctx context.Context, method, url string, body []byte) ([]byt
 	defer resp.Body.Close()
 	limit := c.MaxBody
 	if limit <= 0 {
-		limit = DefaultMaxBody
+		limit = provider.DefaultMaxBody
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s %s: reading the body: %v (got %d bytes)", ErrMalformed, method, url, err, len(raw))
+		return nil, fmt.Errorf("%w: %s %s: reading the body: %v (got %d bytes)", provider.ErrMalformed, method, url, err, len(raw))
 	}
 	if int64(len(raw)) > limit {
-		return nil, fmt.Errorf("%w: %s %s: more than %d bytes", ErrTooLarge, method, url, limit)
+		return nil, fmt.Errorf("%w: %s %s: more than %d bytes", provider.ErrTooLarge, method, url, limit)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &StatusError{URL: url, Status: resp.StatusCode, Body: string(truncate(raw, 500))}
+		return nil, &provider.StatusError{URL: url, Status: resp.StatusCode, Body: string(provider.Truncate(raw, 500))}
 	}
 	return raw, nil
 }
@@ -354,15 +269,6 @@ func (c *Client) do(ctx context.Context, method, url string, body []byte) ([]byt
 func isNull(m json.RawMessage) bool {
 	return len(m) == 0 || string(m) == "null"
 }
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
-
-func head(b []byte) string { return fmt.Sprintf("%.200q", b) }
 
 func orDefault(s, d string) string {
 	if s == "" {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,18 +45,18 @@ func TestGenerateAnswerShapes(t *testing.T) {
 		{name: "ir_json", status: 200, body: `{"ir_json":{"a":1},"tokens_used":42,"generation_time_ms":8850.5,"finish_reason":"stop"}`, wantOut: `{"a":1}`, wantKey: "ir_json"},
 		{name: "text key of the newer app", status: 200, body: `{"text":{"b":2},"tokens_used":7,"generation_time_ms":1,"finish_reason":"stop"}`, wantOut: `{"b":2}`, wantKey: "text"},
 		{name: "text as a JSON string", status: 200, body: `{"text":"{\"c\":3}","finish_reason":"stop"}`, wantOut: `{"c":3}`, wantKey: "text"},
-		{name: "json_error", status: 200, body: `{"error":"Invalid JSON generated: Expecting ','","raw_output":"{\"intent\": {","ir_json":null,"tokens_used":0,"generation_time_ms":12,"finish_reason":"json_error"}`, wantErr: ErrJSON, wantText: "Expecting ','"},
-		{name: "generation error", status: 200, body: `{"error":"Generation failed: CUDA OOM","ir_json":null,"tokens_used":0,"generation_time_ms":3,"finish_reason":"error"}`, wantErr: ErrGeneration, wantText: "CUDA OOM"},
-		{name: "length", status: 200, body: `{"ir_json":null,"raw_output":"{\"intent\":","tokens_used":2048,"finish_reason":"length"}`, wantErr: ErrLength, wantText: "max_tokens"},
-		{name: "missing field in a 200 body", status: 200, body: `{"error":"Missing required field: prompt","status":400}`, wantErr: ErrRequest, wantText: "Missing required field: prompt"},
-		{name: "non-JSON 200 body", status: 200, body: `<html>Bad gateway</html>`, wantErr: ErrMalformed, wantText: "not JSON"},
-		{name: "no output key", status: 200, body: `{"finish_reason":"stop"}`, wantErr: ErrMalformed, wantText: "neither ir_json nor text"},
-		{name: "text string that is not JSON", status: 200, body: `{"text":"{oops","finish_reason":"stop"}`, wantErr: ErrJSON, wantText: "text is not JSON"},
+		{name: "json_error", status: 200, body: `{"error":"Invalid JSON generated: Expecting ','","raw_output":"{\"intent\": {","ir_json":null,"tokens_used":0,"generation_time_ms":12,"finish_reason":"json_error"}`, wantErr: provider.ErrJSON, wantText: "Expecting ','"},
+		{name: "generation error", status: 200, body: `{"error":"Generation failed: CUDA OOM","ir_json":null,"tokens_used":0,"generation_time_ms":3,"finish_reason":"error"}`, wantErr: provider.ErrGeneration, wantText: "CUDA OOM"},
+		{name: "length", status: 200, body: `{"ir_json":null,"raw_output":"{\"intent\":","tokens_used":2048,"finish_reason":"length"}`, wantErr: provider.ErrLength, wantText: "max_tokens"},
+		{name: "missing field in a 200 body", status: 200, body: `{"error":"Missing required field: prompt","status":400}`, wantErr: provider.ErrRequest, wantText: "Missing required field: prompt"},
+		{name: "non-JSON 200 body", status: 200, body: `<html>Bad gateway</html>`, wantErr: provider.ErrMalformed, wantText: "not JSON"},
+		{name: "no output key", status: 200, body: `{"finish_reason":"stop"}`, wantErr: provider.ErrMalformed, wantText: "neither ir_json nor text"},
+		{name: "text string that is not JSON", status: 200, body: `{"text":"{oops","finish_reason":"stop"}`, wantErr: provider.ErrJSON, wantText: "text is not JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := serve(t, tt.status, tt.body)
-			got, err := c.Generate(context.Background(), Request{Prompt: "p", MaxTokens: 10})
+			got, err := c.Generate(context.Background(), provider.Request{Prompt: "p", MaxTokens: 10})
 			if tt.wantErr != nil {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -71,7 +73,7 @@ func TestGenerateAnswerShapes(t *testing.T) {
 func TestGenerateSuccessFields(t *testing.T) {
 	c, seen := serve(t, 200, `{"ir_json":{"a":1},"tokens_used":42,"generation_time_ms":8850.5,"finish_reason":"stop"}`)
 	c.Key, c.Secret = "wk-123", "ws-456"
-	got, err := c.Generate(context.Background(), Request{Prompt: "Create a function", Schema: json.RawMessage(`{"type":"object"}`), MaxTokens: 2048, Temperature: 0.3, TopP: 0.95})
+	got, err := c.Generate(context.Background(), provider.Request{Prompt: "Create a function", Schema: json.RawMessage(`{"type":"object"}`), MaxTokens: 2048, Temperature: 0.3, TopP: 0.95})
 	require.NoError(t, err)
 	assert.Equal(t, 42, got.Tokens)
 	assert.Equal(t, 8850500*time.Microsecond, got.ServerTime)
@@ -88,8 +90,8 @@ func TestGenerateHTTPErrors(t *testing.T) {
 	for _, status := range []int{404, 408, 500} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			c, _ := serve(t, status, "Missing request, possibly due to expiry or cancellation "+long)
-			_, err := c.Generate(context.Background(), Request{Prompt: "p"})
-			var se *StatusError
+			_, err := c.Generate(context.Background(), provider.Request{Prompt: "p"})
+			var se *provider.StatusError
 			require.ErrorAs(t, err, &se)
 			assert.Equal(t, status, se.Status)
 			assert.Len(t, se.Body, 500, "only the body's first 500 bytes are kept")
@@ -102,8 +104,8 @@ func TestGenerateHTTPErrors(t *testing.T) {
 func TestGenerateBodyCap(t *testing.T) {
 	c, _ := serve(t, 200, `{"ir_json":"`+strings.Repeat("a", 4096)+`"}`)
 	c.MaxBody = 1024
-	_, err := c.Generate(context.Background(), Request{Prompt: "p"})
-	assert.ErrorIs(t, err, ErrTooLarge)
+	_, err := c.Generate(context.Background(), provider.Request{Prompt: "p"})
+	assert.ErrorIs(t, err, provider.ErrTooLarge)
 }
 
 func TestGenerateTimeout(t *testing.T) {
@@ -118,7 +120,7 @@ func TestGenerateTimeout(t *testing.T) {
 	t.Cleanup(func() { close(done) })
 	c := &Client{GenerateURL: srv.URL + "/generate", Timeout: 50 * time.Millisecond}
 	start := time.Now()
-	_, err := c.Generate(context.Background(), Request{Prompt: "p"})
+	_, err := c.Generate(context.Background(), provider.Request{Prompt: "p"})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.DeadlineExceeded))
 	assert.Contains(t, err.Error(), "no answer within 50ms")
@@ -126,7 +128,7 @@ func TestGenerateTimeout(t *testing.T) {
 }
 
 func TestNoURL(t *testing.T) {
-	_, err := (&Client{}).Generate(context.Background(), Request{Prompt: "p"})
+	_, err := (&Client{}).Generate(context.Background(), provider.Request{Prompt: "p"})
 	assert.ErrorContains(t, err, "-endpoint")
 }
 
@@ -150,7 +152,7 @@ func TestHealthAndWarmup(t *testing.T) {
 
 	c.HealthURL = srv.URL + "/nope"
 	_, err = c.Health(context.Background())
-	var se *StatusError
+	var se *provider.StatusError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, 404, se.Status)
 }
@@ -174,14 +176,14 @@ func TestDeriveURL(t *testing.T) {
 func TestGenerateRejectsAnInvalidSchema(t *testing.T) {
 	c, seen := serve(t, 200, `{"ir_json":{},"finish_reason":"stop"}`)
 	for _, sch := range []string{`{"type":`, "{ \"type\": \"object\" }"} {
-		_, err := c.Generate(context.Background(), Request{Prompt: "p", Schema: json.RawMessage(sch)})
+		_, err := c.Generate(context.Background(), provider.Request{Prompt: "p", Schema: json.RawMessage(sch)})
 		assert.ErrorContains(t, err, "schema", sch)
 	}
 	assert.Empty(t, *seen, "nothing is sent")
 	// The same checked slice is reused without a second check and still sent whole.
 	sch := json.RawMessage(`{"type":"object"}`)
 	for range 2 {
-		_, err := c.Generate(context.Background(), Request{Prompt: "p", Schema: sch})
+		_, err := c.Generate(context.Background(), provider.Request{Prompt: "p", Schema: sch})
 		require.NoError(t, err)
 	}
 	b, _ := io.ReadAll((*seen)[1].Body)

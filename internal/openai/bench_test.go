@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/lift-sys/lifttest/internal/refserver"
 )
 
@@ -21,7 +22,7 @@ func BenchmarkStream(b *testing.B) {
 	const first, every = 20 * time.Millisecond, 5 * time.Millisecond
 	_, base := startRef(b, refserver.Config{FirstTokenDelay: first, TokenInterval: every})
 	c := &Client{BaseURL: base, Model: refserver.DefaultModel, Stream: true}
-	req := modal.Request{Prompt: testPrompt, MaxTokens: 512, Temperature: 0.3, TopP: 0.95}
+	req := provider.Request{Prompt: testPrompt, MaxTokens: 512, Temperature: 0.3, TopP: 0.95}
 	var ttft, itl []time.Duration
 	b.ReportAllocs()
 	for b.Loop() {
@@ -80,7 +81,7 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // chunks), network aside: allocations and CPU of reading and timing it.
 func BenchmarkStreamDecode(b *testing.B) {
 	c := &Client{BaseURL: "http://mem/v1", Model: "m", Stream: true, HTTP: &http.Client{Transport: memTransport{sseBody()}}}
-	req := modal.Request{Prompt: testPrompt, MaxTokens: 2048, Temperature: 0.3, TopP: 0.95}
+	req := provider.Request{Prompt: testPrompt, MaxTokens: 2048, Temperature: 0.3, TopP: 0.95}
 	b.ReportAllocs()
 	for b.Loop() {
 		r, err := c.Generate(b.Context(), req)

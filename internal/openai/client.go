@@ -9,13 +9,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/provider"
 )
 
 // API selects the endpoint a Client calls.
@@ -74,7 +73,7 @@ const (
 )
 
 // Client calls one vLLM (or other OpenAI-compatible) server. As with
-// modal.Client, HTTP decides the mode (replay, record, live) through its
+// modal.Client (its peer), HTTP decides the mode (replay, record, live) through its
 // Transport; the client does not know which.
 type Client struct {
 	// BaseURL is the API root, e.g. http://127.0.0.1:8000/v1.
@@ -82,8 +81,8 @@ type Client struct {
 	// Model is the served model name; required by Generate (Health lists
 	// the served ones).
 	Model string
-	// APIKey is sent as "Authorization: Bearer"; "" reads OPENAI_API_KEY,
-	// then VLLM_API_KEY; none sends no header.
+	// APIKey is sent as "Authorization: Bearer"; "" sends no header. The
+	// client reads no environment: the harness binds OPENAI_API_KEY.
 	APIKey     string
 	API        API
 	Structured Structured
@@ -91,11 +90,11 @@ type Client struct {
 	// in Response.Stream.
 	Stream  bool
 	HTTP    *http.Client
-	Timeout time.Duration // per call, a whole stream included; 0 means modal.DefaultTimeout
-	MaxBody int64         // answer cap in bytes (a stream's raw bytes); 0 means modal.DefaultMaxBody
+	Timeout time.Duration // per call, a whole stream included; 0 means provider.DefaultTimeout
+	MaxBody int64         // answer cap in bytes (a stream's raw bytes); 0 means provider.DefaultMaxBody
 }
 
-// Request bodies. Structs, not maps, so that the same modal.Request always
+// Request bodies. Structs, not maps, so that the same provider.Request always
 // gives the same bytes (cassettes match on them).
 type (
 	wireRequest struct {
@@ -177,7 +176,7 @@ func (c *Client) endpoint() string {
 }
 
 // body encodes req for c's API and structured-output field.
-func (c *Client) body(req modal.Request) ([]byte, error) {
+func (c *Client) body(req provider.Request) ([]byte, error) {
 	w := wireRequest{Model: c.Model, MaxTokens: req.MaxTokens, Temperature: req.Temperature, TopP: req.TopP, Seed: req.Seed}
 	if c.API == Completions {
 		w.Prompt = &req.Prompt
@@ -214,35 +213,35 @@ func schemaName(schema json.RawMessage) string {
 	return "output"
 }
 
-// Generate sends one request. Errors are those of modal.Client.Generate:
-// *modal.StatusError for HTTP failures (an OpenAI error body included),
-// *modal.AnswerError wrapping modal.ErrJSON (content is not JSON),
-// modal.ErrLength (finish_reason length) or modal.ErrGeneration (abort,
+// Generate sends one request. Errors are those of every provider (package provider):
+// *provider.StatusError for HTTP failures (an OpenAI error body included),
+// *provider.AnswerError wrapping provider.ErrJSON (content is not JSON),
+// provider.ErrLength (finish_reason length) or provider.ErrGeneration (abort,
 // error, content_filter or an error event in a stream), or errors wrapping
-// modal.ErrMalformed or modal.ErrTooLarge.
+// provider.ErrMalformed or provider.ErrTooLarge.
 //
 // Response.Output is the generated JSON document; Tokens is
 // usage.completion_tokens (the generated tokens only, as the Modal app's
 // tokens_used; prompt tokens are not added); ServerTime is 0 (the OpenAI
 // contract does not report it); Stream holds the timings of a streamed
 // answer.
-func (c *Client) Generate(ctx context.Context, req modal.Request) (modal.Response, error) {
+func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.Response, error) {
 	if c.BaseURL == "" {
-		return modal.Response{}, errors.New("openai: no BaseURL: set it to the server's API root, e.g. http://127.0.0.1:8000/v1")
+		return provider.Response{}, errors.New("openai: no BaseURL: set it to the server's API root, e.g. http://127.0.0.1:8000/v1")
 	}
 	if c.Model == "" {
-		return modal.Response{}, fmt.Errorf("openai: no Model: set Client.Model to a model %s serves (Health lists them)", c.url("/models"))
+		return provider.Response{}, fmt.Errorf("openai: no Model: set Client.Model to a model %s serves (Health lists them)", c.url("/models"))
 	}
 	body, err := c.body(req)
 	if err != nil {
-		return modal.Response{}, fmt.Errorf("openai: encode request: %w", err)
+		return provider.Response{}, fmt.Errorf("openai: encode request: %w", err)
 	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
 	url := c.endpoint()
 	hreq, err := c.newRequest(ctx, http.MethodPost, url, body)
 	if err != nil {
-		return modal.Response{}, err
+		return provider.Response{}, err
 	}
 	if c.Stream {
 		hreq.Header.Set("Accept", "text/event-stream")
@@ -250,36 +249,36 @@ func (c *Client) Generate(ctx context.Context, req modal.Request) (modal.Respons
 	sent := time.Now()
 	resp, err := c.client().Do(hreq)
 	if err != nil {
-		return modal.Response{}, c.transportError(ctx, http.MethodPost, url, err)
+		return provider.Response{}, c.transportError(ctx, http.MethodPost, url, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return modal.Response{}, &modal.StatusError{URL: url, Status: resp.StatusCode, Body: string(truncate(raw, 500))}
+		return provider.Response{}, &provider.StatusError{URL: url, Status: resp.StatusCode, Body: string(provider.Truncate(raw, 500))}
 	}
 	if c.Stream {
 		if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 			raw, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
-			return modal.Response{}, fmt.Errorf("%w: %s: asked for a stream, got Content-Type %q: %s", modal.ErrMalformed, url, resp.Header.Get("Content-Type"), head(raw))
+			return provider.Response{}, fmt.Errorf("%w: %s: asked for a stream, got Content-Type %q: %s", provider.ErrMalformed, url, resp.Header.Get("Content-Type"), provider.Head(raw))
 		}
 		return c.readStream(url, resp, sent)
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody()+1))
 	if err != nil {
-		return modal.Response{}, fmt.Errorf("%w: POST %s: reading the body: %v (got %d bytes)", modal.ErrMalformed, url, err, len(raw))
+		return provider.Response{}, fmt.Errorf("%w: POST %s: reading the body: %v (got %d bytes)", provider.ErrMalformed, url, err, len(raw))
 	}
 	if int64(len(raw)) > c.maxBody() {
-		return modal.Response{}, fmt.Errorf("%w: POST %s: more than %d bytes", modal.ErrTooLarge, url, c.maxBody())
+		return provider.Response{}, fmt.Errorf("%w: POST %s: more than %d bytes", provider.ErrTooLarge, url, c.maxBody())
 	}
 	var a wireAnswer
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return modal.Response{}, fmt.Errorf("%w: %s: not JSON (%v): %s", modal.ErrMalformed, url, err, head(raw))
+		return provider.Response{}, fmt.Errorf("%w: %s: not JSON (%v): %s", provider.ErrMalformed, url, err, provider.Head(raw))
 	}
 	if a.Error != nil {
-		return modal.Response{}, &modal.AnswerError{Kind: modal.ErrGeneration, Message: a.Error.Message}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: a.Error.Message}
 	}
 	if len(a.Choices) == 0 {
-		return modal.Response{}, fmt.Errorf("%w: %s: no choices in answer: %s", modal.ErrMalformed, url, head(raw))
+		return provider.Response{}, fmt.Errorf("%w: %s: no choices in answer: %s", provider.ErrMalformed, url, provider.Head(raw))
 	}
 	ch := a.Choices[0]
 	fin := ch.FinishReason
@@ -292,7 +291,7 @@ func (c *Client) Generate(ctx context.Context, req modal.Request) (modal.Respons
 
 // result turns the generated text and its finish reason into the
 // pipeline's vocabulary.
-func (c *Client) result(url, content, finish string, tokens, maxTokens int) (modal.Response, error) {
+func (c *Client) result(url, content, finish string, tokens, maxTokens int) (provider.Response, error) {
 	switch finish {
 	case "stop":
 	case "length":
@@ -300,21 +299,21 @@ func (c *Client) result(url, content, finish string, tokens, maxTokens int) (mod
 		if maxTokens > 0 {
 			msg = fmt.Sprintf("output truncated at max_tokens (%d)", maxTokens)
 		}
-		return modal.Response{}, &modal.AnswerError{Kind: modal.ErrLength, Message: msg, RawOutput: content, FinishReason: finish, Tokens: tokens}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrLength, Message: msg, RawOutput: content, FinishReason: finish, Tokens: tokens}
 	case "":
-		return modal.Response{}, fmt.Errorf("%w: %s: no finish_reason in answer", modal.ErrMalformed, url)
+		return provider.Response{}, fmt.Errorf("%w: %s: no finish_reason in answer", provider.ErrMalformed, url)
 	default: // abort, error, content_filter, tool_calls: no document came
-		return modal.Response{}, &modal.AnswerError{Kind: modal.ErrGeneration, Message: "finish_reason " + finish, RawOutput: content, FinishReason: finish, Tokens: tokens}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: "finish_reason " + finish, RawOutput: content, FinishReason: finish, Tokens: tokens}
 	}
 	doc := bytes.TrimSpace([]byte(content))
 	if err := json.Unmarshal(doc, new(json.RawMessage)); err != nil {
-		return modal.Response{}, &modal.AnswerError{Kind: modal.ErrJSON, Message: "content is not JSON: " + err.Error(), RawOutput: content, FinishReason: finish, Tokens: tokens}
+		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrJSON, Message: "content is not JSON: " + err.Error(), RawOutput: content, FinishReason: finish, Tokens: tokens}
 	}
 	key := KeyContent
 	if c.API == Completions {
 		key = KeyText
 	}
-	return modal.Response{Output: json.RawMessage(doc), Key: key, Tokens: tokens, FinishReason: finish}, nil
+	return provider.Response{Output: json.RawMessage(doc), Key: key, Tokens: tokens, FinishReason: finish}, nil
 }
 
 // Health checks the server: its /health (vLLM serves it beside /v1; a 404
@@ -329,7 +328,7 @@ func (c *Client) Health(ctx context.Context) ([]string, error) {
 	defer cancel()
 	if root, ok := strings.CutSuffix(strings.TrimSuffix(c.BaseURL, "/"), "/v1"); ok {
 		_, err := c.get(ctx, root+"/health")
-		if se, ok := errors.AsType[*modal.StatusError](err); err != nil && !(ok && se.Status == http.StatusNotFound) {
+		if se, ok := errors.AsType[*provider.StatusError](err); err != nil && !(ok && se.Status == http.StatusNotFound) {
 			return nil, fmt.Errorf("openai: health: %w", err)
 		}
 	}
@@ -344,7 +343,7 @@ func (c *Client) Health(ctx context.Context) ([]string, error) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("%w: %s: not a model list (%v): %s", modal.ErrMalformed, url, err, head(raw))
+		return nil, fmt.Errorf("%w: %s: not a model list (%v): %s", provider.ErrMalformed, url, err, provider.Head(raw))
 	}
 	var models []string
 	for _, m := range list.Data {
@@ -371,13 +370,13 @@ func (c *Client) get(ctx context.Context, url string) ([]byte, error) {
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody()+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: GET %s: reading the body: %v", modal.ErrMalformed, url, err)
+		return nil, fmt.Errorf("%w: GET %s: reading the body: %v", provider.ErrMalformed, url, err)
 	}
 	if int64(len(raw)) > c.maxBody() {
-		return nil, fmt.Errorf("%w: GET %s: more than %d bytes", modal.ErrTooLarge, url, c.maxBody())
+		return nil, fmt.Errorf("%w: GET %s: more than %d bytes", provider.ErrTooLarge, url, c.maxBody())
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &modal.StatusError{URL: url, Status: resp.StatusCode, Body: string(truncate(raw, 500))}
+		return nil, &provider.StatusError{URL: url, Status: resp.StatusCode, Body: string(provider.Truncate(raw, 500))}
 	}
 	return raw, nil
 }
@@ -395,26 +394,16 @@ func (c *Client) newRequest(ctx context.Context, method, url string, body []byte
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	if key := c.apiKey(); key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
+	if c.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.APIKey)
 	}
 	return req, nil
-}
-
-func (c *Client) apiKey() string {
-	if c.APIKey != "" {
-		return c.APIKey
-	}
-	if k := os.Getenv("OPENAI_API_KEY"); k != "" {
-		return k
-	}
-	return os.Getenv("VLLM_API_KEY")
 }
 
 func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	t := c.Timeout
 	if t <= 0 {
-		t = modal.DefaultTimeout
+		t = provider.DefaultTimeout
 	}
 	return context.WithTimeout(ctx, t)
 }
@@ -428,7 +417,7 @@ func (c *Client) transportError(ctx context.Context, method, url string, err err
 
 func (c *Client) timeout() time.Duration {
 	if c.Timeout <= 0 {
-		return modal.DefaultTimeout
+		return provider.DefaultTimeout
 	}
 	return c.Timeout
 }
@@ -442,16 +431,7 @@ func (c *Client) client() *http.Client {
 
 func (c *Client) maxBody() int64 {
 	if c.MaxBody <= 0 {
-		return modal.DefaultMaxBody
+		return provider.DefaultMaxBody
 	}
 	return c.MaxBody
 }
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
-
-func head(b []byte) string { return fmt.Sprintf("%.200q", b) }

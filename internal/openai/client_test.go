@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lift-sys/lifttest/internal/modal"
 	"github.com/lift-sys/lifttest/internal/refserver"
 )
 
@@ -37,7 +38,7 @@ func fake(t *testing.T, status int, ctype, body string) (*Client, *[]*http.Reque
 
 func TestRequestBodies(t *testing.T) {
 	seed := 7
-	req := modal.Request{Prompt: "p", Schema: json.RawMessage(`{"title":"IR","type":"object"}`), MaxTokens: 2048, Temperature: 0.3, TopP: 0.95, Seed: &seed}
+	req := provider.Request{Prompt: "p", Schema: json.RawMessage(`{"title":"IR","type":"object"}`), MaxTokens: 2048, Temperature: 0.3, TopP: 0.95, Seed: &seed}
 	tests := []struct {
 		name   string
 		client Client
@@ -80,15 +81,6 @@ func TestSchemaName(t *testing.T) {
 	assert.Equal(t, "output", schemaName(json.RawMessage(`{}`)))
 }
 
-func TestAPIKeyFromEnvironment(t *testing.T) {
-	t.Setenv("OPENAI_API_KEY", "")
-	t.Setenv("VLLM_API_KEY", "vk")
-	assert.Equal(t, "vk", (&Client{}).apiKey())
-	t.Setenv("OPENAI_API_KEY", "ok")
-	assert.Equal(t, "ok", (&Client{}).apiKey())
-	assert.Equal(t, "own", (&Client{APIKey: "own"}).apiKey())
-}
-
 func TestAnswerShapes(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -103,20 +95,20 @@ func TestAnswerShapes(t *testing.T) {
 	}{
 		{name: "chat", status: 200, body: `{"choices":[{"message":{"role":"assistant","content":" {\"a\":1}\n"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":5}}`, wantOut: `{"a":1}`, wantTok: 5},
 		{name: "completions", status: 200, body: `{"choices":[{"text":"{\"b\":2}","finish_reason":"stop"}],"usage":{"completion_tokens":3}}`, wantOut: `{"b":2}`, wantTok: 3},
-		{name: "content not JSON", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\": {"},"finish_reason":"stop"}]}`, wantErr: modal.ErrJSON, wantText: "not JSON"},
-		{name: "length", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\":"},"finish_reason":"length"}],"usage":{"completion_tokens":2048}}`, wantErr: modal.ErrLength, wantText: "max_tokens"},
-		{name: "abort", status: 200, body: `{"choices":[{"message":{"content":""},"finish_reason":"abort"}]}`, wantErr: modal.ErrGeneration, wantText: "abort"},
-		{name: "no choices", status: 200, body: `{"choices":[]}`, wantErr: modal.ErrMalformed, wantText: "no choices"},
-		{name: "no finish_reason", status: 200, body: `{"choices":[{"message":{"content":"{}"}}]}`, wantErr: modal.ErrMalformed, wantText: "finish_reason"},
-		{name: "HTML", status: 200, ctype: "text/html", body: `<html>Bad gateway</html>`, wantErr: modal.ErrMalformed, wantText: "not JSON"},
-		{name: "error body in 200", status: 200, body: `{"error":{"message":"engine dead","type":"InternalServerError"}}`, wantErr: modal.ErrGeneration, wantText: "engine dead"},
+		{name: "content not JSON", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\": {"},"finish_reason":"stop"}]}`, wantErr: provider.ErrJSON, wantText: "not JSON"},
+		{name: "length", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\":"},"finish_reason":"length"}],"usage":{"completion_tokens":2048}}`, wantErr: provider.ErrLength, wantText: "max_tokens"},
+		{name: "abort", status: 200, body: `{"choices":[{"message":{"content":""},"finish_reason":"abort"}]}`, wantErr: provider.ErrGeneration, wantText: "abort"},
+		{name: "no choices", status: 200, body: `{"choices":[]}`, wantErr: provider.ErrMalformed, wantText: "no choices"},
+		{name: "no finish_reason", status: 200, body: `{"choices":[{"message":{"content":"{}"}}]}`, wantErr: provider.ErrMalformed, wantText: "finish_reason"},
+		{name: "HTML", status: 200, ctype: "text/html", body: `<html>Bad gateway</html>`, wantErr: provider.ErrMalformed, wantText: "not JSON"},
+		{name: "error body in 200", status: 200, body: `{"error":{"message":"engine dead","type":"InternalServerError"}}`, wantErr: provider.ErrGeneration, wantText: "engine dead"},
 		{name: "stream", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\":1}\"},\"finish_reason\":\"stop\"}]}\n\ndata: {\"choices\":[],\"usage\":{\"completion_tokens\":4}}\n\ndata: [DONE]\n\n", wantOut: `{"a":1}`, wantTok: 4},
 		{name: "stream without usage counts chunks", status: 200, stream: true, body: "data: {\"choices\":[{\"text\":\"{}\",\"finish_reason\":\"stop\"}]}\r\n\r\ndata: [DONE]\r\n\r\n", wantOut: `{}`, wantTok: 1},
-		{name: "stream cut before [DONE]", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{}\"}}]}\n\n", wantErr: modal.ErrMalformed, wantText: "without [DONE]"},
-		{name: "stream error event", status: 200, stream: true, body: "data: {\"error\":{\"message\":\"out of KV cache\"}}\n\ndata: [DONE]\n\n", wantErr: modal.ErrGeneration, wantText: "KV cache"},
-		{name: "stream event not JSON", status: 200, stream: true, body: "data: {oops\n\ndata: [DONE]\n\n", wantErr: modal.ErrMalformed, wantText: "not JSON"},
-		{name: "stream asked, JSON answered", status: 200, stream: true, ctype: "application/json", body: `{"choices":[]}`, wantErr: modal.ErrMalformed, wantText: "asked for a stream"},
-		{name: "stream length", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n", wantErr: modal.ErrLength},
+		{name: "stream cut before [DONE]", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{}\"}}]}\n\n", wantErr: provider.ErrMalformed, wantText: "without [DONE]"},
+		{name: "stream error event", status: 200, stream: true, body: "data: {\"error\":{\"message\":\"out of KV cache\"}}\n\ndata: [DONE]\n\n", wantErr: provider.ErrGeneration, wantText: "KV cache"},
+		{name: "stream event not JSON", status: 200, stream: true, body: "data: {oops\n\ndata: [DONE]\n\n", wantErr: provider.ErrMalformed, wantText: "not JSON"},
+		{name: "stream asked, JSON answered", status: 200, stream: true, ctype: "application/json", body: `{"choices":[]}`, wantErr: provider.ErrMalformed, wantText: "asked for a stream"},
+		{name: "stream length", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n", wantErr: provider.ErrLength},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,7 +118,7 @@ func TestAnswerShapes(t *testing.T) {
 			}
 			c, _, _ := fake(t, tt.status, ctype, tt.body)
 			c.Stream = tt.stream
-			got, err := c.Generate(t.Context(), modal.Request{Prompt: "p", MaxTokens: 2048})
+			got, err := c.Generate(t.Context(), provider.Request{Prompt: "p", MaxTokens: 2048})
 			if tt.wantErr != nil {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -144,8 +136,8 @@ func TestAnswerShapes(t *testing.T) {
 
 func TestLengthErrorDetails(t *testing.T) {
 	c, _, _ := fake(t, 200, "application/json", `{"choices":[{"message":{"content":"{\"intent\":"},"finish_reason":"length"}],"usage":{"completion_tokens":2048}}`)
-	_, err := c.Generate(t.Context(), modal.Request{Prompt: "p", MaxTokens: 2048})
-	ae, ok := errors.AsType[*modal.AnswerError](err)
+	_, err := c.Generate(t.Context(), provider.Request{Prompt: "p", MaxTokens: 2048})
+	ae, ok := errors.AsType[*provider.AnswerError](err)
 	require.True(t, ok)
 	assert.Equal(t, 2048, ae.Tokens)
 	assert.Equal(t, `{"intent":`, ae.RawOutput)
@@ -157,8 +149,8 @@ func TestHTTPErrors(t *testing.T) {
 	for _, status := range []int{400, 404, 408, 500} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			c, _, _ := fake(t, status, "application/json", `{"error":{"message":"bad request `+long+`"}}`)
-			_, err := c.Generate(t.Context(), modal.Request{Prompt: "p"})
-			se, ok := errors.AsType[*modal.StatusError](err)
+			_, err := c.Generate(t.Context(), provider.Request{Prompt: "p"})
+			se, ok := errors.AsType[*provider.StatusError](err)
 			require.True(t, ok, "%v", err)
 			assert.Equal(t, status, se.Status)
 			assert.Len(t, se.Body, 500)
@@ -176,8 +168,8 @@ func TestBodyCap(t *testing.T) {
 		}
 		c, _, _ := fake(t, 200, ctype, body)
 		c.MaxBody, c.Stream = 1024, stream
-		_, err := c.Generate(t.Context(), modal.Request{Prompt: "p"})
-		assert.ErrorIs(t, err, modal.ErrTooLarge, "stream %v", stream)
+		_, err := c.Generate(t.Context(), provider.Request{Prompt: "p"})
+		assert.ErrorIs(t, err, provider.ErrTooLarge, "stream %v", stream)
 	}
 }
 
@@ -192,15 +184,15 @@ func TestTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(done) })
 	c := &Client{BaseURL: srv.URL + "/v1", Model: "m", Timeout: 50 * time.Millisecond}
-	_, err := c.Generate(t.Context(), modal.Request{Prompt: "p"})
+	_, err := c.Generate(t.Context(), provider.Request{Prompt: "p"})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "no answer within 50ms")
 }
 
 func TestMissingSettings(t *testing.T) {
-	_, err := (&Client{}).Generate(t.Context(), modal.Request{Prompt: "p"})
+	_, err := (&Client{}).Generate(t.Context(), provider.Request{Prompt: "p"})
 	assert.ErrorContains(t, err, "BaseURL")
-	_, err = (&Client{BaseURL: "http://127.0.0.1:1/v1"}).Generate(t.Context(), modal.Request{Prompt: "p"})
+	_, err = (&Client{BaseURL: "http://127.0.0.1:1/v1"}).Generate(t.Context(), provider.Request{Prompt: "p"})
 	assert.ErrorContains(t, err, "Model")
 }
 
@@ -222,7 +214,7 @@ func TestHealth(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	_, err = (&Client{BaseURL: srv.URL + "/v1"}).Health(t.Context())
-	se, ok := errors.AsType[*modal.StatusError](err)
+	se, ok := errors.AsType[*provider.StatusError](err)
 	require.True(t, ok, "%v", err)
 	assert.Equal(t, 503, se.Status)
 	assert.Contains(t, err.Error(), srv.URL+"/health")

@@ -1,6 +1,6 @@
 // Package openai is a provider for vLLM's OpenAI-compatible server (and
 // other servers of that contract). Client.Generate speaks the pipeline's
-// vocabulary (modal.Request, modal.Response and modal's error types), so
+// vocabulary (package provider: Request, Response and the answer errors), so
 // the harness drives it as it drives the Modal endpoint; Client.Health
 // checks the server and lists the models it serves.
 //

@@ -8,7 +8,8 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/lift-sys/lifttest/internal/openai"
 	"github.com/lift-sys/lifttest/internal/refserver"
 )
@@ -32,7 +33,7 @@ func Example() {
 	models, err := c.Health(context.Background())
 	fmt.Println("serves:", models, err)
 
-	r, err := c.Generate(context.Background(), modal.Request{
+	r, err := c.Generate(context.Background(), provider.Request{
 		Prompt:    "Create a function that adds two numbers",
 		Schema:    json.RawMessage(`{"type":"object"}`),
 		MaxTokens: 2048, Temperature: 0.3, TopP: 0.95,

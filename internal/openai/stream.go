@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/lift-sys/lifttest/internal/cassette"
-	"github.com/lift-sys/lifttest/internal/modal"
 )
 
 // errTooLarge is returned by the event reader past its byte cap.
@@ -128,7 +129,7 @@ type event struct {
 // when the transport put it there (record and replay, where go-vcr hands
 // the body up whole, and live under cassette.StreamTimer), else from this
 // reader's clock.
-func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (modal.Response, error) {
+func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (provider.Response, error) {
 	er := newEventReader(resp.Body, c.maxBody())
 	var (
 		content strings.Builder
@@ -142,13 +143,13 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (mo
 		data, err := er.next()
 		at := time.Since(sent)
 		if errors.Is(err, errTooLarge) {
-			return modal.Response{}, fmt.Errorf("%w: POST %s: stream of more than %d bytes", modal.ErrTooLarge, url, c.maxBody())
+			return provider.Response{}, fmt.Errorf("%w: POST %s: stream of more than %d bytes", provider.ErrTooLarge, url, c.maxBody())
 		}
 		if err == io.EOF {
-			return modal.Response{}, fmt.Errorf("%w: POST %s: stream ended without [DONE] after %d events", modal.ErrMalformed, url, len(events))
+			return provider.Response{}, fmt.Errorf("%w: POST %s: stream ended without [DONE] after %d events", provider.ErrMalformed, url, len(events))
 		}
 		if err != nil {
-			return modal.Response{}, fmt.Errorf("%w: POST %s: reading the stream after %d events: %v", modal.ErrMalformed, url, len(events), err)
+			return provider.Response{}, fmt.Errorf("%w: POST %s: reading the stream after %d events: %v", provider.ErrMalformed, url, len(events), err)
 		}
 		if string(data) == "[DONE]" {
 			events = append(events, event{at: at})
@@ -158,10 +159,10 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (mo
 		clear(ch.Choices) // json reuses the elements and keeps fields a chunk omits
 		ch.Choices, ch.Usage, ch.Error = ch.Choices[:0], nil, nil
 		if err := json.Unmarshal(data, &ch); err != nil {
-			return modal.Response{}, fmt.Errorf("%w: %s: stream event %d is not JSON (%v): %s", modal.ErrMalformed, url, len(events), err, head(data))
+			return provider.Response{}, fmt.Errorf("%w: %s: stream event %d is not JSON (%v): %s", provider.ErrMalformed, url, len(events), err, provider.Head(data))
 		}
 		if ch.Error != nil { // vLLM reports a failure mid-stream this way
-			return modal.Response{}, &modal.AnswerError{Kind: modal.ErrGeneration, Message: ch.Error.Message, RawOutput: content.String()}
+			return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: ch.Error.Message, RawOutput: content.String()}
 		}
 		ev := event{at: at}
 		if len(ch.Choices) > 0 {
@@ -182,10 +183,10 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (mo
 	offsets, ok, err := cassette.StreamOffsets(resp.Header)
 	switch {
 	case err != nil:
-		return modal.Response{}, fmt.Errorf("%w: %s: %v", modal.ErrMalformed, url, err)
+		return provider.Response{}, fmt.Errorf("%w: %s: %v", provider.ErrMalformed, url, err)
 	case ok && len(offsets) != len(events):
-		return modal.Response{}, fmt.Errorf("%w: %s: %s has %d arrivals for %d events (a cassette edited by hand?)",
-			modal.ErrMalformed, url, cassette.StreamOffsetsHeader, len(offsets), len(events))
+		return provider.Response{}, fmt.Errorf("%w: %s: %s has %d arrivals for %d events (a cassette edited by hand?)",
+			provider.ErrMalformed, url, cassette.StreamOffsetsHeader, len(offsets), len(events))
 	case ok:
 		for i := range events {
 			events[i].at = offsets[i]
@@ -193,11 +194,11 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (mo
 	}
 	st := timings(events, tokens)
 	out, err := c.result(url, content.String(), finish, max(tokens, 0), 0)
-	if ae, ok := errors.AsType[*modal.AnswerError](err); ok && tokens < 0 {
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok && tokens < 0 {
 		ae.Tokens = st.OutputTokens
 	}
 	if err != nil {
-		return modal.Response{}, err
+		return provider.Response{}, err
 	}
 	out.Stream = st
 	if tokens < 0 {
@@ -211,8 +212,8 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (mo
 // the last event before [DONE], TPOT (E2E - TTFT) / (output tokens - 1).
 // Output tokens are the usage chunk's completion_tokens, or, when the
 // server sent none (tokens < 0), the number of content events.
-func timings(events []event, tokens int) *modal.Stream {
-	st := &modal.Stream{}
+func timings(events []event, tokens int) *provider.Stream {
+	st := &provider.Stream{}
 	var last, e2e time.Duration
 	for i, ev := range events {
 		if i < len(events)-1 || len(events) == 1 {

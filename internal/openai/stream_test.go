@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lift-sys/lifttest/internal/cassette"
-	"github.com/lift-sys/lifttest/internal/modal"
 	"github.com/lift-sys/lifttest/internal/refserver"
 	"github.com/lift-sys/lifttest/internal/retry"
 )
@@ -51,7 +52,7 @@ func median(d []time.Duration) time.Duration {
 func TestStreamTimingPrecision(t *testing.T) {
 	const first, every = 20 * time.Millisecond, 5 * time.Millisecond
 	_, base := startRef(t, refserver.Config{FirstTokenDelay: first, TokenInterval: every})
-	req := modal.Request{Prompt: testPrompt, MaxTokens: 512, Temperature: 0.3, TopP: 0.95}
+	req := provider.Request{Prompt: testPrompt, MaxTokens: 512, Temperature: 0.3, TopP: 0.95}
 	for _, api := range []API{Chat, Completions} {
 		t.Run(api.String(), func(t *testing.T) {
 			c := &Client{BaseURL: base, Model: refserver.DefaultModel, API: api, Stream: true}
@@ -91,7 +92,7 @@ func TestStreamTimingPrecision(t *testing.T) {
 func TestStreamRecordThenReplay(t *testing.T) {
 	srv, base := startRef(t, refserver.Config{FirstTokenDelay: 15 * time.Millisecond, TokenInterval: 2 * time.Millisecond})
 	path := filepath.Join(t.TempDir(), "stream.yaml")
-	req := modal.Request{Prompt: testPrompt, Schema: json.RawMessage(`{"type":"object"}`), MaxTokens: 512, Temperature: 0.3, TopP: 0.95}
+	req := provider.Request{Prompt: testPrompt, Schema: json.RawMessage(`{"type":"object"}`), MaxTokens: 512, Temperature: 0.3, TopP: 0.95}
 
 	rec, err := cassette.Open(cassette.Options{Path: path, Mode: cassette.Record, Real: cassette.StreamTimer(nil)})
 	require.NoError(t, err)
@@ -132,7 +133,7 @@ func TestStreamLiveUnderTimerMatchesOwnClock(t *testing.T) {
 	require.NoError(t, err)
 	c := &Client{BaseURL: base, Model: refserver.DefaultModel, Stream: true, HTTP: s.Client()}
 	start := time.Now()
-	r, err := c.Generate(t.Context(), modal.Request{Prompt: testPrompt})
+	r, err := c.Generate(t.Context(), provider.Request{Prompt: testPrompt})
 	wall := time.Since(start)
 	require.NoError(t, err)
 	// Under the timer a live call still times its own chunks: not before
@@ -158,7 +159,7 @@ func TestParallelWorkersRetryQueueExpiry(t *testing.T) {
 		ctx, ctr := retry.WithCounter(t.Context())
 		counters[i] = ctr
 		wg.Go(func() {
-			_, err := c.Generate(ctx, modal.Request{Prompt: testPrompt})
+			_, err := c.Generate(ctx, provider.Request{Prompt: testPrompt})
 			assert.NoError(t, err)
 		})
 	}

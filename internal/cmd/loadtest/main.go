@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/lift-sys/lifttest/internal/load"
 	"github.com/lift-sys/lifttest/internal/modal"
 	"github.com/lift-sys/lifttest/internal/refserver"
@@ -244,10 +246,10 @@ func delta(a, b time.Duration) time.Duration {
 
 // stage1Request is lifttest's stage-1 request for simple/add_numbers, and
 // the IR the reference endpoint answers it with (compact, as sent).
-func stage1Request() (modal.Request, []byte, error) {
+func stage1Request() (provider.Request, []byte, error) {
 	scripts, err := refserver.BundledSuite(suiteName)
 	if err != nil {
-		return modal.Request{}, nil, err
+		return provider.Request{}, nil, err
 	}
 	for _, sc := range scripts {
 		if sc.Case != caseName {
@@ -255,18 +257,18 @@ func stage1Request() (modal.Request, []byte, error) {
 		}
 		var want bytes.Buffer
 		if err := json.Compact(&want, sc.Stage1.Body); err != nil {
-			return modal.Request{}, nil, fmt.Errorf("script %s/%s: %w", suiteName, caseName, err)
+			return provider.Request{}, nil, fmt.Errorf("script %s/%s: %w", suiteName, caseName, err)
 		}
-		return modal.Request{
+		return provider.Request{
 			Prompt: sc.Prompt, Schema: schema.IR().JSON(),
 			MaxTokens: stage1MaxTokens, Temperature: temperature, TopP: topP,
 		}, want.Bytes(), nil
 	}
-	return modal.Request{}, nil, fmt.Errorf("no bundled script %s/%s", suiteName, caseName)
+	return provider.Request{}, nil, fmt.Errorf("no bundled script %s/%s", suiteName, caseName)
 }
 
 // verify checks a decoded answer against the scripted one, byte for byte.
-func verify(resp modal.Response, want []byte) error {
+func verify(resp provider.Response, want []byte) error {
 	switch {
 	case resp.Key != refserver.KeyIRJSON || resp.FinishReason != refserver.FinishStop:
 		return fmt.Errorf("answer: key %q finish_reason %q, want ir_json and stop", resp.Key, resp.FinishReason)

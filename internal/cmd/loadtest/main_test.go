@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/lift-sys/lifttest/internal/modal"
 )
 
 // The whole command, tiny: it builds and starts cmd/refserver on 127.0.0.1,
@@ -75,7 +75,7 @@ func TestStage1Request(t *testing.T) {
 	assert.True(t, json.Valid(req.Schema))
 	assert.Contains(t, string(want), `"name":"add_two_numbers"`)
 
-	ok := modal.Response{Output: want, Key: "ir_json", FinishReason: "stop"}
+	ok := provider.Response{Output: want, Key: "ir_json", FinishReason: "stop"}
 	assert.NoError(t, verify(ok, want))
 	bad := ok
 	bad.Output = []byte(`{}`)
