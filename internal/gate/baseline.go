@@ -54,7 +54,7 @@ type Baseline struct {
 	CostPerRequestUSD float64 `json:"cost_per_request_usd"`
 	CostTotalUSD      float64 `json:"cost_total_usd"`
 	// PriceUSDPerHour is the GPU price the costs were computed at
-	// (results.Run.PricePerH). FromSummary cannot know it; the caller sets
+	// (record.Meta.PerHour). FromSummary cannot know it; the caller sets
 	// it. Cost is only comparable at the same price.
 	PriceUSDPerHour float64 `json:"price_usd_per_hour,omitempty"`
 }
@@ -97,7 +97,7 @@ func LoadBaseline(dir, suite string) (Baseline, error) {
 // FromSummary is a baseline of this run, recorded today (UTC), with note
 // as its Source. Figures are rounded to what a person compares (0.1 ms,
 // 1e-7 USD), so the file stays readable and diffs stay small.
-// PriceUSDPerHour is left 0: set it from the run's results.Run.PricePerH.
+// PriceUSDPerHour is left 0: set it from the run's record.Meta.PerHour.
 func FromSummary(s results.Summary, note string) Baseline {
 	b := Baseline{
 		Suite:             s.Suite,

@@ -3,9 +3,11 @@ package gate
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 func TestEvaluatePassesOnTheBaseline(t *testing.T) {
@@ -196,7 +198,7 @@ func metrics(r Report) []string {
 // by package results, pass against the seed baseline: the units of
 // results.Summary (ms, USD, fractions) are the ones Evaluate expects.
 func TestEvaluateSummarizedSeedRun(t *testing.T) {
-	var cases []results.Case
+	var cases []*record.Result
 	for _, c := range []struct {
 		name                string
 		e2e, stage1, stage2 float64
@@ -208,10 +210,10 @@ func TestEvaluateSummarizedSeedRun(t *testing.T) {
 		{"max_of_two", 13840, 9100, 4750, 0.002407},
 		{"is_even", 13290, 7640, 5650, 0.002315},
 	} {
-		cases = append(cases, results.Case{
+		cases = append(cases, &record.Result{
 			Suite: "simple", Case: c.name, Compiled: true, Success: true, Attempts: 1,
-			Stage1: results.Stage{LatencyMS: c.stage1, Success: true}, Stage2: results.Stage{LatencyMS: c.stage2, Success: true},
-			E2EMS: c.e2e, CostUSD: c.cost,
+			Stage1: record.Stage{Latency: msd(c.stage1), OK: true}, Stage2: record.Stage{Latency: msd(c.stage2), OK: true},
+			E2E: msd(c.e2e), CostUSD: c.cost,
 		})
 	}
 	r := Evaluate(seed, results.Summarize("simple", cases, nil), DefaultThresholds())
@@ -224,3 +226,6 @@ func TestEvaluateSummarizedSeedRun(t *testing.T) {
 		}
 	}
 }
+
+// msd is a duration of ms milliseconds.
+func msd(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

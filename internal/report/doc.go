@@ -3,7 +3,7 @@
 // reads, and reports for people, in Markdown and as one self-contained HTML
 // page with plots.
 //
-// Everything is built from results.Run and results.Case values, and from
+// Everything is built from record.Meta and *record.Result values, and from
 // the results.Summary that results.Summarize computes from them: this
 // package formats numbers, it computes no statistics of its own.
 //
@@ -11,7 +11,7 @@
 //
 // A run appends each case to a Journal as it finishes, one JSON line each,
 // written with one write and fsynced, after a header line holding the
-// results.Run:
+// record.Meta:
 //
 //	{"format":"lifttest-journal/v1","run":{...}}
 //	{"suite":"simple","case":"add_numbers",...}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // A run journals each case as it finishes; the reports are rebuilt from
@@ -24,21 +25,21 @@ func Example() {
 	defer os.RemoveAll(dir)
 	journal := filepath.Join(dir, "run.jsonl")
 
-	run := results.Run{Started: time.Date(2025, 10, 22, 19, 28, 28, 0, time.UTC), Mode: "replay"}
+	run := record.Meta{Started: time.Date(2025, 10, 22, 19, 28, 28, 0, time.UTC), Mode: "replay"}
 	j, err := report.CreateJournal(journal, run)
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, c := range []struct {
 		name     string
-		s1, s2   float64
+		s1, s2   time.Duration
 		passed   bool
 		testsRun int
-	}{{"add_numbers", 8852.28, 5778.43, true, 4}, {"multiply", 8892.84, 3956.00, true, 4}} {
-		err := j.Append(results.Case{
-			Suite: "simple", Case: c.name, Timing: "recorded", Success: c.passed, Compiled: true,
-			Stage1: results.Stage{LatencyMS: c.s1, Success: true}, Stage2: results.Stage{LatencyMS: c.s2, Success: true},
-			E2EMS: c.s1 + c.s2, TestsPassed: c.testsRun, TestsTotal: c.testsRun, Attempts: 1,
+	}{{"add_numbers", 8852280 * time.Microsecond, 5778430 * time.Microsecond, true, 4}, {"multiply", 8892840 * time.Microsecond, 3956 * time.Millisecond, true, 4}} {
+		err := j.Append(&record.Result{
+			Suite: "simple", Case: c.name, Success: c.passed, Compiled: true,
+			Stage1: record.Stage{Latency: c.s1, Recorded: true, OK: true}, Stage2: record.Stage{Latency: c.s2, Recorded: true, OK: true},
+			E2E: c.s1 + c.s2, Validation: passing(c.testsRun), Attempts: 1,
 		})
 		if err != nil {
 			log.Fatal(err)
@@ -88,4 +89,13 @@ func section(md, heading string) string {
 		rest = rest[:len(heading)+j]
 	}
 	return strings.TrimSpace(rest)
+}
+
+// passing is a validation of n tests that all passed.
+func passing(n int) record.Validation {
+	v := record.Validation{Compiled: true, Class: "passed"}
+	for range n {
+		v.Tests = append(v.Tests, record.Test{Passed: true})
+	}
+	return v
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // SuiteReport is one suite's part of a report: its summary, its cases in
@@ -13,7 +15,7 @@ import (
 // built-in tables (a regression-gate table, notes).
 type SuiteReport struct {
 	Summary  results.Summary
-	Cases    []results.Case
+	Cases    []*record.Result
 	Sections []Section
 }
 
@@ -68,10 +70,10 @@ func interval(lo, hi float64, f func(float64) string) string {
 }
 
 // timingNote says where a run's latencies come from.
-func timingNote(run results.Run, cases []results.Case) string {
+func timingNote(run record.Meta, cases []*record.Result) string {
 	recorded, measured := 0, 0
 	for _, c := range cases {
-		switch c.Timing {
+		switch c.Timing() {
 		case "recorded":
 			recorded++
 		case "measured":
@@ -121,15 +123,15 @@ type caseRow struct {
 	Error                            string
 }
 
-func caseRows(cases []results.Case) []caseRow {
+func caseRows(cases []*record.Result) []caseRow {
 	rows := make([]caseRow, 0, len(cases))
 	for _, c := range cases {
 		r := caseRow{
 			Name:     caseName(c),
 			Success:  c.Success,
-			E2E:      sec(c.E2EMS),
-			Stage1:   sec(c.Stage1.LatencyMS),
-			Stage2:   sec(c.Stage2.LatencyMS),
+			E2E:      sec(ms(c.E2E)),
+			Stage1:   sec(ms(c.Stage1.Latency)),
+			Stage2:   sec(ms(c.Stage2.Latency)),
 			Attempts: c.Attempts,
 			Cost:     usd(c.CostUSD),
 			Error:    c.Error,
@@ -138,7 +140,7 @@ func caseRows(cases []results.Case) []caseRow {
 		case c.CompileOnly:
 			r.Tests = "compile only"
 		default:
-			r.Tests = fmt.Sprintf("%d/%d", c.TestsPassed, c.TestsTotal)
+			r.Tests = fmt.Sprintf("%d/%d", c.Validation.PassedTests(), len(c.Validation.Tests))
 		}
 		r.Outcome = outcome(c)
 		rows = append(rows, r)
@@ -147,7 +149,7 @@ func caseRows(cases []results.Case) []caseRow {
 }
 
 // caseName tells samples of one case apart.
-func caseName(c results.Case) string {
+func caseName(c *record.Result) string {
 	if c.Sample > 0 {
 		return fmt.Sprintf("%s #%d", c.Case, c.Sample)
 	}
@@ -156,21 +158,29 @@ func caseName(c results.Case) string {
 
 // outcome is a short word for a case's result: the class of its first
 // failing test, else the stage that failed.
-func outcome(c results.Case) string {
+func outcome(c *record.Result) string {
 	switch {
 	case c.Success:
 		return "pass"
-	case !c.Stage1.Success:
+	case !c.Stage1.OK:
 		return "stage 1 failed"
-	case !c.Stage2.Success:
+	case !c.Stage2.OK:
 		return "stage 2 failed"
 	case !c.Compiled:
 		return "syntax error"
 	}
-	for _, t := range c.Tests {
+	for _, t := range c.Validation.Tests {
 		if !t.Passed && t.Class != "" {
 			return t.Class
 		}
 	}
 	return "fail"
+}
+
+// ms is d in milliseconds, the unit of lift-sys's files and of Summary.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// msDuration is the inverse of ms, for lift-sys's files read back.
+func msDuration(x float64) time.Duration {
+	return time.Duration(math.Round(x * float64(time.Millisecond)))
 }

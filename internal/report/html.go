@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // WriteHTML writes a run's report as one self-contained HTML file: inline
@@ -18,7 +19,7 @@ import (
 // it opens offline and can be attached to a CI run as is. It holds the same
 // tables as WriteMarkdown, each case's prompt, error and generated source,
 // and the caller's Sections.
-func WriteHTML(w io.Writer, run results.Run, suites []SuiteReport) error {
+func WriteHTML(w io.Writer, run record.Meta, suites []SuiteReport) error {
 	d := htmlData{
 		Run:    runTable(run),
 		Timing: template.HTML(inline(timingNote(run, allCases(suites)))), // escaped by inline
@@ -91,7 +92,7 @@ type htmlSection struct {
 	Body  template.HTML
 }
 
-func runTable(run results.Run) []kv {
+func runTable(run record.Meta) []kv {
 	out := []kv{{"started", runStarted(run)}, {"mode", orDash(run.Mode)}, {"endpoint", orDash(run.Endpoint)},
 		{"model", orDash(run.Model)}, {"GPU", orDash(run.GPU)}, {"price", priceText(run)}}
 	if b := strings.TrimSpace(run.Commit + " " + run.GoVersion); b != "" {
@@ -100,7 +101,7 @@ func runTable(run results.Run) []kv {
 	return out
 }
 
-func htmlSuiteOf(i int, run results.Run, s SuiteReport) htmlSuite {
+func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 	m := s.Summary
 	h := htmlSuite{
 		ID:         fmt.Sprintf("suite-%d", i+1),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 func writeFixtureHTML(t *testing.T, suites []SuiteReport) string {
@@ -58,8 +59,8 @@ func TestWriteHTMLEscapes(t *testing.T) {
 	c.Prompt = "Write " + evil
 	c.Error = "wrong_answer: " + evil
 	c.Source = "def f():\n    return '" + evil + "'\n"
-	c.Tests[5].Actual = evil
-	cases := []results.Case{c}
+	c.Validation.Tests[5].Actual = evil
+	cases := []*record.Result{c}
 	out := writeFixtureHTML(t, []SuiteReport{{
 		Summary:  results.Summarize("x"+evil, cases, nil),
 		Cases:    cases,

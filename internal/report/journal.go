@@ -11,21 +11,21 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // journalFormat names the journal format in its header line, so that
 // ReadJournal refuses some other JSON Lines file instead of misreading it.
-const journalFormat = "lifttest-journal/v1"
+const journalFormat = "lifttest-journal/v2" // v2: record.Result, durations in ns
 
 // journalHeader is a journal's first line.
 type journalHeader struct {
 	Format string      `json:"format"`
-	Run    results.Run `json:"run"`
+	Run    record.Meta `json:"run"`
 }
 
 // A Journal is an append-only JSON Lines file of a run: a header line with
-// the results.Run, then one results.Case per line, each written with a
+// the record.Meta, then one *record.Result per line, each written with a
 // single write and fsynced before Append returns. A run stopped in any way
 // (Ctrl-C, go test -timeout, kill -9, a power cut) therefore loses at most
 // the case in flight, and ReadJournal, or `report -journal`, rebuilds every
@@ -43,7 +43,7 @@ type Journal struct {
 // CreateJournal creates a journal at path and writes its header. It fails if
 // path exists (the error wraps fs.ErrExist): a journal is the only copy of
 // an interrupted run's results, so it is never silently overwritten.
-func CreateJournal(path string, run results.Run) (*Journal, error) {
+func CreateJournal(path string, run record.Meta) (*Journal, error) {
 	head, err := json.Marshal(journalHeader{Format: journalFormat, Run: run})
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
@@ -74,7 +74,7 @@ func (j *Journal) Path() string { return j.path }
 // Append writes c as one line and fsyncs the file. After a failed write
 // every later Append returns that first error, since a journal with a hole
 // in it would misreport the run.
-func (j *Journal) Append(c results.Case) error {
+func (j *Journal) Append(c *record.Result) error {
 	line, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("journal %s: case %s/%s: %w", j.path, c.Suite, c.Case, err)
@@ -156,20 +156,20 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // can live with losing the case in flight check errors.Is(err, ErrTruncated)
 // and go on. Any other unreadable line yields a *SyntaxError naming the file
 // and line, and no cases.
-func ReadJournal(path string) (results.Run, []results.Case, error) {
+func ReadJournal(path string) (record.Meta, []*record.Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return results.Run{}, nil, fmt.Errorf("journal: %w", err)
+		return record.Meta{}, nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
 	return readJournal(path, f)
 }
 
-func readJournal(name string, r io.Reader) (results.Run, []results.Case, error) {
+func readJournal(name string, r io.Reader) (record.Meta, []*record.Result, error) {
 	br := bufio.NewReader(r)
 	var (
-		run    results.Run
-		cases  []results.Case
+		run    record.Meta
+		cases  []*record.Result
 		lineNo int
 		bad    *SyntaxError // the latest unparsable line, fatal unless it is the last
 	)
@@ -180,7 +180,7 @@ func readJournal(name string, r io.Reader) (results.Run, []results.Case, error) 
 		if len(line) > 0 {
 			lineNo++
 			if bad != nil {
-				return results.Run{}, nil, bad
+				return record.Meta{}, nil, bad
 			}
 			if err := parseJournalLine(bytes.TrimSpace(line), lineNo, &run, &cases); err != nil {
 				bad = &SyntaxError{File: name, Line: lineNo, Err: err}
@@ -190,22 +190,22 @@ func readJournal(name string, r io.Reader) (results.Run, []results.Case, error) 
 			break
 		}
 		if rerr != nil {
-			return results.Run{}, nil, fmt.Errorf("journal %s: %w", name, rerr)
+			return record.Meta{}, nil, fmt.Errorf("journal %s: %w", name, rerr)
 		}
 	}
 	switch {
 	case lineNo == 0:
-		return results.Run{}, nil, &SyntaxError{File: name, Line: 1, Err: errors.New("empty file, not a lifttest journal")}
+		return record.Meta{}, nil, &SyntaxError{File: name, Line: 1, Err: errors.New("empty file, not a lifttest journal")}
 	case bad != nil && bad.Line == 1:
 		// Without a header there is no run to report.
-		return results.Run{}, nil, bad
+		return record.Meta{}, nil, bad
 	case bad != nil:
 		return run, cases, &TruncatedError{File: name, Line: bad.Line, Skipped: 1}
 	}
 	return run, cases, nil
 }
 
-func parseJournalLine(line []byte, lineNo int, run *results.Run, cases *[]results.Case) error {
+func parseJournalLine(line []byte, lineNo int, run *record.Meta, cases *[]*record.Result) error {
 	if lineNo == 1 {
 		var h journalHeader
 		if err := json.Unmarshal(line, &h); err != nil {
@@ -220,7 +220,7 @@ func parseJournalLine(line []byte, lineNo int, run *results.Run, cases *[]result
 	if len(line) == 0 {
 		return errors.New("empty line")
 	}
-	var c results.Case
+	var c *record.Result
 	if err := json.Unmarshal(line, &c); err != nil {
 		return err
 	}

@@ -74,9 +74,9 @@ func TestJournalConcurrentAppend(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			c := base
+			c := *base
 			c.Sample = i
-			if err := j.Append(c); err != nil {
+			if err := j.Append(&c); err != nil {
 				t.Error(err)
 			}
 		})
@@ -270,7 +270,7 @@ func appendUntilKilled(path string) {
 	c.Source = strings.Repeat("# padding so that a write takes a while\n", 1<<13)
 	for i := 0; ; i++ {
 		c.Sample = i
-		c.Timestamp = time.Now()
+		c.Started = time.Now()
 		if err := j.Append(c); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)

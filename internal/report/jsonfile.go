@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // legacyTime is the timestamp layout of results files: ISO 8601 with
@@ -103,13 +104,13 @@ type legacyTest struct {
 }
 
 // lifttestBlock is what the original format cannot say. Cases makes the file
-// lossless: ReadResultsJSON rebuilds the exact results.Case values from it.
+// lossless: ReadResultsJSON rebuilds the exact *record.Result values from it.
 type lifttestBlock struct {
-	Format  string         `json:"format"`
-	Suite   string         `json:"suite"`
-	Run     results.Run    `json:"run"`
-	Summary safeSummary    `json:"summary"`
-	Cases   []results.Case `json:"cases"`
+	Format  string           `json:"format"`
+	Suite   string           `json:"suite"`
+	Run     record.Meta      `json:"run"`
+	Summary safeSummary      `json:"summary"`
+	Cases   []*record.Result `json:"cases"`
 }
 
 // WriteResultsJSON writes one suite's cases as a results file in the
@@ -129,7 +130,7 @@ type lifttestBlock struct {
 //   - memory is measured per case (the harness's Go heap allocation), so a
 //     stage's memory_mb is 0 and total_memory_mb holds the case's.
 //   - execution_tests also give each test's args and outcome class.
-func WriteResultsJSON(w io.Writer, run results.Run, suite string, cases []results.Case) error {
+func WriteResultsJSON(w io.Writer, run record.Meta, suite string, cases []*record.Result) error {
 	sum := results.Summarize(suite, cases, nil)
 	f := legacyFile{
 		Summary: legacySummary{
@@ -160,7 +161,7 @@ func WriteResultsJSON(w io.Writer, run results.Run, suite string, cases []result
 		},
 	}
 	if f.Lifttest.Cases == nil {
-		f.Lifttest.Cases = []results.Case{}
+		f.Lifttest.Cases = []*record.Result{}
 	}
 	for _, c := range cases {
 		f.Results = append(f.Results, legacyCase(c))
@@ -176,19 +177,19 @@ func WriteResultsJSON(w io.Writer, run results.Run, suite string, cases []result
 	return nil
 }
 
-func legacyCase(c results.Case) legacyResult {
+func legacyCase(c *record.Result) legacyResult {
 	r := legacyResult{
 		TestName:         c.Case,
 		Prompt:           c.Prompt,
-		Timestamp:        c.Timestamp.Format(legacyTime),
-		TotalLatencyMS:   c.E2EMS,
+		Timestamp:        c.Started.Format(legacyTime),
+		TotalLatencyMS:   ms(c.E2E),
 		TotalMemoryMB:    mib(float64(c.HarnessBytes)),
 		EndToEndSuccess:  c.Success,
 		EstimatedCostUSD: c.CostUSD,
 		ProviderType:     "modal",
 		IROutput:         json.RawMessage("null"),
 		ExecutionTests:   []legacyTest{},
-		ExecutionSuccess: c.Compiled && c.TestsTotal > 0 && c.TestsPassed == c.TestsTotal,
+		ExecutionSuccess: c.Compiled && len(c.Validation.Tests) > 0 && c.Validation.PassedTests() == len(c.Validation.Tests),
 	}
 	if len(c.IR) > 0 {
 		r.IROutput = c.IR
@@ -198,20 +199,20 @@ func legacyCase(c results.Case) legacyResult {
 		r.CodeOutput = &src
 	}
 
-	s1 := &legacyStage{Name: "nlp_to_ir", LatencyMS: c.Stage1.LatencyMS, Success: c.Stage1.Success,
+	s1 := &legacyStage{Name: "nlp_to_ir", LatencyMS: ms(c.Stage1.Latency), Success: c.Stage1.OK,
 		Error: stageError(c.Stage1, c.Error)}
-	if c.Stage1.Success && len(c.IR) > 0 {
+	if c.Stage1.OK && len(c.IR) > 0 {
 		s1.Metadata.Result = c.IR
 	}
 	r.NLPToIR = s1
 
 	// The original never reached stage 2 when stage 1 failed, and wrote null.
-	if c.Stage1.Success || c.Stage2.Calls > 0 {
-		s2 := &legacyStage{Name: "ir_to_code", LatencyMS: c.Stage2.LatencyMS, Success: c.Stage2.Success}
-		if c.Stage1.Success {
+	if c.Stage1.OK || c.Stage2.Calls > 0 {
+		s2 := &legacyStage{Name: "ir_to_code", LatencyMS: ms(c.Stage2.Latency), Success: c.Stage2.OK}
+		if c.Stage1.OK {
 			s2.Error = stageError(c.Stage2, c.Error)
 		}
-		if c.Stage2.Success && c.Source != "" {
+		if c.Stage2.OK && c.Source != "" {
 			code := legacyCode{SourceCode: c.Source, Language: "python", Warnings: []string{}}
 			code.Metadata.Generator = "xgrammar_constrained"
 			code.Metadata.Attempts = c.Attempts
@@ -225,7 +226,7 @@ func legacyCase(c results.Case) legacyResult {
 	if name == "" {
 		name = c.Case
 	}
-	for i, t := range c.Tests {
+	for i, t := range c.Validation.Tests {
 		lt := legacyTest{
 			TestName: name + "_test_" + strconv.Itoa(i+1),
 			Passed:   t.Passed,
@@ -245,8 +246,8 @@ func legacyCase(c results.Case) legacyResult {
 
 // stageError is the error shown on a failed stage: its last recorded error,
 // else the case's. A successful stage has none (null), as in the original.
-func stageError(s results.Stage, caseErr string) *string {
-	if s.Success {
+func stageError(s record.Stage, caseErr string) *string {
+	if s.OK {
 		return nil
 	}
 	e := caseErr
@@ -275,7 +276,7 @@ func finite(x float64) float64 {
 // for a file written by the original harness, cases rebuilt from "results"
 // with what that format holds (names, prompt, timestamps, stage latencies
 // and success, errors, cost, memory, IR, execution tests).
-func ReadResultsJSON(r io.Reader) ([]results.Case, error) {
+func ReadResultsJSON(r io.Reader) ([]*record.Result, error) {
 	var f legacyFile
 	if err := json.NewDecoder(r).Decode(&f); err != nil {
 		return nil, fmt.Errorf("results file: %w", err)
@@ -289,7 +290,7 @@ func ReadResultsJSON(r io.Reader) ([]results.Case, error) {
 	if f.Results == nil {
 		return nil, errors.New(`results file: no "results" key: not a lift-sys results file`)
 	}
-	cases := make([]results.Case, 0, len(f.Results))
+	cases := make([]*record.Result, 0, len(f.Results))
 	for i, lr := range f.Results {
 		c, err := fromLegacy(lr)
 		if err != nil {
@@ -300,14 +301,13 @@ func ReadResultsJSON(r io.Reader) ([]results.Case, error) {
 	return cases, nil
 }
 
-func fromLegacy(lr legacyResult) (results.Case, error) {
-	c := results.Case{
+func fromLegacy(lr legacyResult) (*record.Result, error) {
+	c := &record.Result{
 		Case:         lr.TestName,
 		Prompt:       lr.Prompt,
-		E2EMS:        lr.TotalLatencyMS,
+		E2E:          msDuration(lr.TotalLatencyMS),
 		CostUSD:      lr.EstimatedCostUSD,
 		Success:      lr.EndToEndSuccess,
-		Timing:       "recorded",
 		HarnessBytes: uint64(math.Max(0, lr.TotalMemoryMB) * (1 << 20)),
 	}
 	if lr.Timestamp != "" {
@@ -315,17 +315,17 @@ func fromLegacy(lr legacyResult) (results.Case, error) {
 		if err != nil {
 			return c, err
 		}
-		c.Timestamp = ts
+		c.Started = ts
 	}
 	if s := lr.NLPToIR; s != nil {
-		c.Stage1 = results.Stage{LatencyMS: s.LatencyMS, Success: s.Success, Calls: 1}
+		c.Stage1 = record.Stage{Latency: msDuration(s.LatencyMS), Recorded: true, OK: s.Success, Calls: 1}
 		if s.Error != nil {
 			c.Stage1.Errors = []string{*s.Error}
 			c.Error = *s.Error
 		}
 	}
 	if s := lr.IRToCode; s != nil {
-		c.Stage2 = results.Stage{LatencyMS: s.LatencyMS, Success: s.Success, Calls: 1}
+		c.Stage2 = record.Stage{Latency: msDuration(s.LatencyMS), Recorded: true, OK: s.Success, Calls: 1}
 		if s.Error != nil {
 			c.Stage2.Errors = []string{*s.Error}
 			c.Error = *s.Error
@@ -340,17 +340,13 @@ func fromLegacy(lr legacyResult) (results.Case, error) {
 		c.Source = *lr.CodeOutput
 	}
 	for _, lt := range lr.ExecutionTests {
-		t := results.Test{Args: lt.Args, Passed: lt.Passed, Class: lt.Class, Expected: lt.Expected, Actual: lt.Actual}
+		t := record.Test{Args: lt.Args, Passed: lt.Passed, Class: lt.Class, Expected: lt.Expected, Actual: lt.Actual}
 		if lt.Error != nil {
 			t.Error = *lt.Error
 		}
-		if t.Passed {
-			c.TestsPassed++
-		}
-		c.Tests = append(c.Tests, t)
+		c.Validation.Tests = append(c.Validation.Tests, t)
 	}
-	c.TestsTotal = len(c.Tests)
-	c.CompileOnly = c.TestsTotal == 0
+	c.CompileOnly = len(c.Validation.Tests) == 0
 	return c, nil
 }
 

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // The original harness's key sets (lift-sys benchmark_results_*.json).
@@ -51,12 +51,12 @@ func TestWriteResultsJSONShape(t *testing.T) {
 		for _, et := range r["execution_tests"].([]any) {
 			hasKeys(t, "execution_tests[j]", et, legacyTestKeys)
 		}
-		if got, want := r["total_latency_ms"], cases[i].E2EMS; got != want {
+		if got, want := r["total_latency_ms"], ms(cases[i].E2E); got != want {
 			t.Errorf("results[%d].total_latency_ms = %v, want %v (ms)", i, got, want)
 		}
 		ts, err := time.Parse(time.RFC3339Nano, r["timestamp"].(string))
-		if err != nil || !ts.Equal(cases[i].Timestamp) {
-			t.Errorf("results[%d].timestamp = %v (%v), want %v", i, r["timestamp"], err, cases[i].Timestamp)
+		if err != nil || !ts.Equal(cases[i].Started) {
+			t.Errorf("results[%d].timestamp = %v (%v), want %v", i, r["timestamp"], err, cases[i].Started)
 		}
 	}
 
@@ -148,7 +148,7 @@ func TestResultsJSONRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			if cases == nil {
-				cases = []results.Case{}
+				cases = []*record.Result{}
 			}
 			if diff := cmp.Diff(cases, got, equateJSON); diff != "" {
 				t.Errorf("cases (-want +got):\n%s", diff)
@@ -173,17 +173,17 @@ func TestReadResultsJSONOriginal(t *testing.T) {
 		t.Fatalf("%d cases, want 2", got)
 	}
 	ok, failed := cases[0], cases[1]
-	if ok.Case != "add_numbers" || !ok.Success || ok.Stage1.LatencyMS != 8852.28 || ok.Stage2.LatencyMS != 5778.43 || ok.E2EMS != 14630.71 {
+	if ok.Case != "add_numbers" || !ok.Success || ms(ok.Stage1.Latency) != 8852.28 || ms(ok.Stage2.Latency) != 5778.43 || ms(ok.E2E) != 14630.71 {
 		t.Errorf("add_numbers = %+v", ok)
 	}
-	if ok.TestsPassed != 2 || ok.TestsTotal != 2 || ok.Source != "" {
-		t.Errorf("add_numbers tests %d/%d source %q, want 2/2 and no source (the original wrote a placeholder)", ok.TestsPassed, ok.TestsTotal, ok.Source)
+	if ok.Validation.PassedTests() != 2 || len(ok.Validation.Tests) != 2 || ok.Source != "" {
+		t.Errorf("add_numbers tests %d/%d source %q, want 2/2 and no source (the original wrote a placeholder)", ok.Validation.PassedTests(), len(ok.Validation.Tests), ok.Source)
 	}
-	if want := time.Date(2025, 10, 22, 19, 28, 28, 249186000, time.UTC); !ok.Timestamp.Equal(want) {
-		t.Errorf("timestamp %v, want %v", ok.Timestamp, want)
+	if want := time.Date(2025, 10, 22, 19, 28, 28, 249186000, time.UTC); !ok.Started.Equal(want) {
+		t.Errorf("timestamp %v, want %v", ok.Started, want)
 	}
-	if failed.Success || failed.Stage1.Success || !strings.Contains(failed.Error, "HTTP 408") {
-		t.Errorf("factorial = success %v, stage1 %v, error %q; want a stage-1 HTTP 408 failure", failed.Success, failed.Stage1.Success, failed.Error)
+	if failed.Success || failed.Stage1.OK || !strings.Contains(failed.Error, "HTTP 408") {
+		t.Errorf("factorial = success %v, stage1 %v, error %q; want a stage-1 HTTP 408 failure", failed.Success, failed.Stage1.OK, failed.Error)
 	}
 }
 
@@ -211,12 +211,12 @@ var equateJSON = cmp.Comparer(func(a, b json.RawMessage) bool {
 // file, and ir_to_code is null as in the original.
 func TestWriteResultsJSONStage1Failure(t *testing.T) {
 	c := fixtureSuite("simple")[0]
-	c.Stage1 = results.Stage{LatencyMS: 42433.17, Calls: 1, Errors: []string{"Modal API error (HTTP 408): Missing request, possibly due to expiry or cancellation"}}
-	c.Stage2 = results.Stage{}
-	c.E2EMS, c.Success, c.Compiled, c.IR, c.Source, c.Tests, c.TestsPassed, c.TestsTotal = 42433.17, false, false, nil, "", nil, 0, 0
+	c.Stage1 = record.Stage{Latency: msd(42433.17), Calls: 1, Errors: []string{"Modal API error (HTTP 408): Missing request, possibly due to expiry or cancellation"}}
+	c.Stage2 = record.Stage{}
+	c.E2E, c.Success, c.Compiled, c.IR, c.Source, c.Validation = msd(42433.17), false, false, nil, "", record.Validation{}
 	c.Error = "stage 1: " + c.Stage1.Errors[0]
 	var buf bytes.Buffer
-	if err := WriteResultsJSON(&buf, fixtureRun(), "simple", []results.Case{c}); err != nil {
+	if err := WriteResultsJSON(&buf, fixtureRun(), "simple", []*record.Result{c}); err != nil {
 		t.Fatal(err)
 	}
 	var f struct {

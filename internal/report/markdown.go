@@ -11,6 +11,7 @@ import (
 
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/internal/stats"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // WriteMarkdown writes a run's report as Markdown, in the layout of
@@ -19,7 +20,7 @@ import (
 // cost and memory tables, category and complexity tables (with the
 // expected rate beside the measured one when given), pass@k when the suite
 // ran several samples, and the caller's Sections.
-func WriteMarkdown(w io.Writer, run results.Run, suites []SuiteReport) error {
+func WriteMarkdown(w io.Writer, run record.Meta, suites []SuiteReport) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 
@@ -52,7 +53,7 @@ func WriteMarkdown(w io.Writer, run results.Run, suites []SuiteReport) error {
 	return bw.Flush()
 }
 
-func writeSuiteMarkdown(bw *bufio.Writer, run results.Run, s SuiteReport) {
+func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	m := s.Summary
 
@@ -197,9 +198,9 @@ func row(s stats.Summary) statsRow {
 	}
 }
 
-func failedTests(c results.Case) []results.Test {
-	var out []results.Test
-	for _, t := range c.Tests {
+func failedTests(c *record.Result) []record.Test {
+	var out []record.Test
+	for _, t := range c.Validation.Tests {
 		if !t.Passed {
 			out = append(out, t)
 		}
@@ -212,25 +213,25 @@ func code(s string) string {
 	return strings.NewReplacer("|", `\|`, "`", "'", "\n", " ").Replace(s)
 }
 
-func runStarted(run results.Run) string {
+func runStarted(run record.Meta) string {
 	if run.Started.IsZero() {
 		return "–"
 	}
 	return run.Started.UTC().Format(time.DateTime + " UTC")
 }
 
-func priceText(run results.Run) string {
+func priceText(run record.Meta) string {
 	switch {
 	case run.Price != "":
 		return run.Price
-	case run.PricePerH > 0:
-		return fmt.Sprintf("%.2f USD/h", run.PricePerH)
+	case run.PerHour > 0:
+		return fmt.Sprintf("%.2f USD/h", run.PerHour)
 	}
 	return "–"
 }
 
-func allCases(suites []SuiteReport) []results.Case {
-	var all []results.Case
+func allCases(suites []SuiteReport) []*record.Result {
+	var all []*record.Result
 	for _, s := range suites {
 		all = append(all, s.Cases...)
 	}

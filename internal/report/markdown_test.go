@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // fixtureSuites is the fixture run as a report's suites, with the expected
@@ -60,7 +61,7 @@ func TestMarkdownEscapesCells(t *testing.T) {
 	c.Success = false
 	c.Error = "line one\nline | two <b>"
 	var buf bytes.Buffer
-	err := WriteMarkdown(&buf, fixtureRun(), []SuiteReport{{Summary: results.Summarize("x", []results.Case{c}, nil), Cases: []results.Case{c}}})
+	err := WriteMarkdown(&buf, fixtureRun(), []SuiteReport{{Summary: results.Summarize("x", []*record.Result{c}, nil), Cases: []*record.Result{c}}})
 	if err != nil {
 		t.Fatal(err)
 	}

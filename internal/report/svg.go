@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // The plots are inline SVG written here, not by a plotting library: the
@@ -119,7 +120,7 @@ func trimFloat(prec int) func(float64) string {
 
 // labelWidth estimates the width of the longest case label, to size the
 // left margin (about 7 px per character at 12 px).
-func labelWidth(cases []results.Case) float64 {
+func labelWidth(cases []*record.Result) float64 {
 	w := 60.0
 	for _, c := range cases {
 		w = math.Max(w, float64(len([]rune(caseName(c))))*7+22)
@@ -129,14 +130,14 @@ func labelWidth(cases []results.Case) float64 {
 
 // failMark prefixes a failed case's label, so that failure does not rest on
 // colour alone.
-func failMark(c results.Case) string {
+func failMark(c *record.Result) string {
 	if c.Success {
 		return caseName(c)
 	}
 	return "✗ " + caseName(c)
 }
 
-func labelColor(c results.Case) string {
+func labelColor(c *record.Result) string {
 	if c.Success {
 		return colText
 	}
@@ -145,7 +146,7 @@ func labelColor(c results.Case) string {
 
 // stageChart draws each case's stage 1 and stage 2 latency as one stacked
 // horizontal bar, in seconds.
-func stageChart(cases []results.Case) template.HTML {
+func stageChart(cases []*record.Result) template.HTML {
 	const rowH, barH, top, bottom = 24.0, 15.0, 30.0, 44.0
 	left, right := labelWidth(cases), 64.0
 	h := top + rowH*float64(len(cases)) + bottom
@@ -153,7 +154,7 @@ func stageChart(cases []results.Case) template.HTML {
 	s.open(chartW, h, "Stage latency per case, seconds")
 	maxS := 0.0
 	for _, c := range cases {
-		maxS = math.Max(maxS, (c.Stage1.LatencyMS+c.Stage2.LatencyMS)/1000)
+		maxS = math.Max(maxS, (ms(c.Stage1.Latency)+ms(c.Stage2.Latency))/1000)
 	}
 	topV, step := niceScale(maxS, 6)
 	x0, x1 := left, chartW-right
@@ -163,7 +164,7 @@ func stageChart(cases []results.Case) template.HTML {
 	legend(&s, x0, 14, []legendItem{{colStage1, "stage 1: prompt → IR", ""}, {colStage2, "stage 2: IR → code (all attempts)", ""}})
 	for i, c := range cases {
 		y := top + rowH*float64(i)
-		a, b := c.Stage1.LatencyMS/1000, c.Stage2.LatencyMS/1000
+		a, b := ms(c.Stage1.Latency)/1000, ms(c.Stage2.Latency)/1000
 		s.text(x0-8, y+rowH/2+4, "end", labelColor(c), 0, failMark(c))
 		s.rect(x0, y+(rowH-barH)/2, scale(a), barH, colStage1, fmt.Sprintf("%s: stage 1 %.2f s", caseName(c), a))
 		title := fmt.Sprintf("%s: stage 2 %.2f s", caseName(c), b)
@@ -201,13 +202,13 @@ func legend(s *svgBuf, x, y float64, items []legendItem) {
 // e2eChart is a strip plot of every run's E2E latency, successful runs
 // filled, failed ones hollow red, with the median of the successful runs
 // (the figure the baseline and the gate use) as a dashed line.
-func e2eChart(sum results.Summary, cases []results.Case) template.HTML {
+func e2eChart(sum results.Summary, cases []*record.Result) template.HTML {
 	const h, top, bottom, left, right = 170.0, 34.0, 44.0, 20.0, 24.0
 	var s svgBuf
 	s.open(chartW, h, "E2E latency per run, seconds")
 	maxS := 0.0
 	for _, c := range cases {
-		maxS = math.Max(maxS, c.E2EMS/1000)
+		maxS = math.Max(maxS, ms(c.E2E)/1000)
 	}
 	topV, step := niceScale(maxS, 8)
 	x0, x1, y0, y1 := left, chartW-right, top, h-bottom
@@ -224,11 +225,11 @@ func e2eChart(sum results.Summary, cases []results.Case) template.HTML {
 		// A fixed jitter, so that equal latencies stay visible and the
 		// file is the same on every run.
 		dy := float64((i*7)%9-4) * 7
-		title := fmt.Sprintf("%s: %.2f s", caseName(c), c.E2EMS/1000)
+		title := fmt.Sprintf("%s: %.2f s", caseName(c), ms(c.E2E)/1000)
 		if c.Success {
-			s.circle(xOf(c.E2EMS/1000), mid+dy, 5.5, colStage1, "#ffffff", title)
+			s.circle(xOf(ms(c.E2E)/1000), mid+dy, 5.5, colStage1, "#ffffff", title)
 		} else {
-			s.circle(xOf(c.E2EMS/1000), mid+dy, 5.5, "#ffffff", colFail, title+" (failed: "+outcome(c)+")")
+			s.circle(xOf(ms(c.E2E)/1000), mid+dy, 5.5, "#ffffff", colFail, title+" (failed: "+outcome(c)+")")
 		}
 	}
 	return s.html()
@@ -237,12 +238,12 @@ func e2eChart(sum results.Summary, cases []results.Case) template.HTML {
 // passMatrix draws one row per case and one cell per test: green passed,
 // red failed, grey no such test. Hovering a cell shows the call, what it
 // returned and what was expected.
-func passMatrix(cases []results.Case) template.HTML {
+func passMatrix(cases []*record.Result) template.HTML {
 	const cell, gap, top, bottom = 18.0, 3.0, 26.0, 12.0
 	left := labelWidth(cases)
 	cols := 1
 	for _, c := range cases {
-		cols = max(cols, len(c.Tests))
+		cols = max(cols, len(c.Validation.Tests))
 	}
 	w := math.Min(chartW, left+float64(cols)*(cell+gap)+120)
 	h := top + float64(len(cases))*(cell+gap) + bottom
@@ -259,14 +260,14 @@ func passMatrix(cases []results.Case) template.HTML {
 			fn = c.Case
 		}
 		switch {
-		case len(c.Tests) > 0:
+		case len(c.Validation.Tests) > 0:
 			for j := range cols {
 				x := left + float64(j)*(cell+gap)
-				if j >= len(c.Tests) {
+				if j >= len(c.Validation.Tests) {
 					s.rect(x, y, cell, cell, colNone, "")
 					continue
 				}
-				t := c.Tests[j]
+				t := c.Validation.Tests[j]
 				got := t.Actual
 				if t.Error != "" {
 					got = t.Error
@@ -277,7 +278,7 @@ func passMatrix(cases []results.Case) template.HTML {
 					s.rect(x, y, cell, cell, colFail, fmt.Sprintf("%s test %d: %s%s → %s, want %s (%s)", caseName(c), j+1, fn, callArgs(t.Args), got, t.Expected, t.Class))
 				}
 			}
-			s.text(left+float64(cols)*(cell+gap)+6, y+cell/2+4, "start", colMuted, 0, fmt.Sprintf("%d/%d", c.TestsPassed, c.TestsTotal))
+			s.text(left+float64(cols)*(cell+gap)+6, y+cell/2+4, "start", colMuted, 0, fmt.Sprintf("%d/%d", c.Validation.PassedTests(), len(c.Validation.Tests)))
 		case c.CompileOnly && c.Compiled:
 			s.rect(left, y, cell, cell, colPass, caseName(c)+": compiled (compile-only suite)")
 			s.text(left+cell+6, y+cell/2+4, "start", colMuted, 0, "compiled")
@@ -298,7 +299,7 @@ func callArgs(args string) string {
 }
 
 // costChart draws each case's estimated cost as a horizontal bar.
-func costChart(cases []results.Case) template.HTML {
+func costChart(cases []*record.Result) template.HTML {
 	const rowH, barH, top, bottom = 22.0, 13.0, 10.0, 44.0
 	left, right := labelWidth(cases), 90.0
 	h := top + rowH*float64(len(cases)) + bottom

@@ -4,6 +4,9 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"time"
+
+	"github.com/lift-sys/lifttest/lifttest/record"
 
 	"github.com/lift-sys/lifttest/internal/stats"
 )
@@ -86,7 +89,7 @@ const (
 // Summarize computes the Summary of cases, which are the runs of one suite
 // (every sample of every case). expected maps a category to the success
 // rate the suite's authors expect of it; nil when there are none.
-func Summarize(suite string, cases []Case, expected map[string]float64) Summary {
+func Summarize(suite string, cases []*record.Result, expected map[string]float64) Summary {
 	s := Summary{Suite: suite, Runs: len(cases)}
 	if len(cases) == 0 {
 		s.SuccessCI = [2]float64{0, 1}
@@ -106,25 +109,25 @@ func Summarize(suite string, cases []Case, expected map[string]float64) Summary 
 	for _, c := range cases {
 		if c.Success {
 			s.Successful++
-			s1 = append(s1, c.Stage1.LatencyMS)
-			s2 = append(s2, c.Stage2.LatencyMS)
-			e2e = append(e2e, c.E2EMS)
-			server = append(server, c.Stage1.ServerMS+c.Stage2.ServerMS)
+			s1 = append(s1, ms(c.Stage1.Latency))
+			s2 = append(s2, ms(c.Stage2.Latency))
+			e2e = append(e2e, ms(c.E2E))
+			server = append(server, ms(c.Stage1.Server+c.Stage2.Server))
 		}
 		s.CompileOnly = s.CompileOnly && c.CompileOnly
 		if c.Compiled {
 			compiled++
 		}
-		if c.TestsTotal > 0 {
+		if n := len(c.Validation.Tests); n > 0 {
 			withTests++
-			if c.TestsPassed == c.TestsTotal {
+			if c.Validation.PassedTests() == n {
 				passedAll++
 			}
 		}
 		cost = append(cost, c.CostUSD)
 		mem = append(mem, float64(c.HarnessBytes)/mib)
-		if c.PeakRSSBytes > 0 {
-			rss = append(rss, float64(c.PeakRSSBytes)/mib)
+		if c.Validation.PeakRSS > 0 {
+			rss = append(rss, float64(c.Validation.PeakRSS)/mib)
 		}
 		tokens = append(tokens, float64(c.Tokens))
 		attempts = append(attempts, float64(c.Attempts))
@@ -155,15 +158,15 @@ func Summarize(suite string, cases []Case, expected map[string]float64) Summary 
 	s.IRSchemaValid = ratio(irValid, irChecked)
 	s.CodeSchemaValid = ratio(codeOK, codeChecked)
 
-	s.ByCategory = groups(cases, func(c Case) string { return c.Category }, expected)
-	s.ByComplexity = groups(cases, func(c Case) string { return c.Complexity }, nil)
+	s.ByCategory = groups(cases, func(c *record.Result) string { return c.Category }, expected)
+	s.ByComplexity = groups(cases, func(c *record.Result) string { return c.Complexity }, nil)
 
 	s.summarizeSamples(cases)
 	return s
 }
 
 // summarizeSamples fills Samples, PassAtK and SuccessSpread.
-func (s *Summary) summarizeSamples(cases []Case) {
+func (s *Summary) summarizeSamples(cases []*record.Result) {
 	type tally struct{ n, c int }
 	var names []string // first-seen order, so that sums are deterministic
 	perCase := map[string]*tally{}
@@ -217,7 +220,7 @@ func (s *Summary) summarizeSamples(cases []Case) {
 }
 
 // groups tallies the cases by key, sorted by name; nil when no case has one.
-func groups(cases []Case, key func(Case) string, expected map[string]float64) []Group {
+func groups(cases []*record.Result, key func(*record.Result) string, expected map[string]float64) []Group {
 	byName := map[string]*Group{}
 	for _, c := range cases {
 		name := key(c)
@@ -274,3 +277,6 @@ func bootstrap(xs []float64) [2]float64 {
 	lo, hi := stats.BootstrapMeanCI(xs, level, resamples, seed)
 	return [2]float64{lo, hi}
 }
+
+// ms is d in milliseconds, the unit of a Summary.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lift-sys/lifttest/internal/stats"
+	"github.com/lift-sys/lifttest/lifttest/record"
 
 	// lifttest's flags (-live, -record, -endpoint, -gpu) are defined in
 	// every test binary, so that `go test ./... -live` does not stop here
@@ -19,19 +21,19 @@ import (
 // baseline is lift-sys's 2025-10-22 run of the simple suite (32B, warm):
 // stage latencies in ms, cost as the original priced it, 0.60 USD/h on
 // the E2E seconds plus 0.0001 USD per request.
-func baseline() []Case {
+func baseline() []*record.Result {
 	names := []string{"add_numbers", "multiply", "string_length", "max_of_two", "is_even"}
 	s1 := []float64{8850, 8890, 6920, 9100, 7640}
 	s2 := []float64{5780, 3960, 4430, 4750, 5650}
-	cases := make([]Case, len(names))
+	cases := make([]*record.Result, len(names))
 	for i, name := range names {
 		e2e := s1[i] + s2[i]
-		cases[i] = Case{
+		cases[i] = &record.Result{
 			Suite: "simple", Case: name, Success: true, Compiled: true,
-			Stage1: Stage{LatencyMS: s1[i], Success: true},
-			Stage2: Stage{LatencyMS: s2[i], Success: true},
-			E2EMS:  e2e, CostUSD: e2e/1000*0.6/3600 + 0.0001,
-			TestsPassed: 4, TestsTotal: 4, Attempts: 1,
+			Stage1: record.Stage{Latency: msd(s1[i]), OK: true},
+			Stage2: record.Stage{Latency: msd(s2[i]), OK: true},
+			E2E:    msd(e2e), CostUSD: e2e/1000*0.6/3600 + 0.0001,
+			Validation: passing(4, 4), Attempts: 1,
 		}
 	}
 	return cases
@@ -106,10 +108,10 @@ func TestSummarizeBaseline(t *testing.T) {
 func TestSummarizeFailedRuns(t *testing.T) {
 	cases := baseline()
 	cases = append(cases,
-		Case{Suite: "simple", Case: "timeout", E2EMS: 120000, CostUSD: 0.0201,
-			Stage1: Stage{LatencyMS: 120000}, HarnessBytes: 4 << 20, Attempts: 1},
-		Case{Suite: "simple", Case: "bad_ir", E2EMS: 900, CostUSD: 0.0003,
-			Stage1: Stage{LatencyMS: 900}, HarnessBytes: 2 << 20, Attempts: 1})
+		&record.Result{Suite: "simple", Case: "timeout", E2E: msd(120000), CostUSD: 0.0201,
+			Stage1: record.Stage{Latency: msd(120000)}, HarnessBytes: 4 << 20, Attempts: 1},
+		&record.Result{Suite: "simple", Case: "bad_ir", E2E: msd(900), CostUSD: 0.0003,
+			Stage1: record.Stage{Latency: msd(900)}, HarnessBytes: 2 << 20, Attempts: 1})
 	s := Summarize("simple", cases, nil)
 
 	if s.Runs != 7 || s.Successful != 5 || s.Failed != 2 {
@@ -137,16 +139,16 @@ func TestSummarizeFailedRuns(t *testing.T) {
 }
 
 func TestSummarizeRates(t *testing.T) {
-	c := func(name string, compiled bool, passed, total, attempts, tokens int, rssMB int64, ir, code [2]int) Case {
-		return Case{
+	c := func(name string, compiled bool, passed, total, attempts, tokens int, rssMB int64, ir, code [2]int) *record.Result {
+		return &record.Result{
 			Case: name, Compiled: compiled, Success: total > 0 && passed == total,
-			TestsPassed: passed, TestsTotal: total, Attempts: attempts, Tokens: tokens,
-			PeakRSSBytes: rssMB << 20, HarnessBytes: 1 << 20,
-			Stage1: Stage{SchemaChecked: ir[0], SchemaValid: ir[1], ServerMS: 1000, LatencyMS: 1500},
-			Stage2: Stage{SchemaChecked: code[0], SchemaValid: code[1], ServerMS: 500, LatencyMS: 800},
+			Validation: withRSS(passing(passed, total), rssMB<<20), Attempts: attempts, Tokens: tokens,
+			HarnessBytes: 1 << 20,
+			Stage1: record.Stage{SchemaChecked: ir[0], SchemaValid: ir[1], Server: msd(1000), Latency: msd(1500)},
+			Stage2: record.Stage{SchemaChecked: code[0], SchemaValid: code[1], Server: msd(500), Latency: msd(800)},
 		}
 	}
-	cases := []Case{
+	cases := []*record.Result{
 		c("a", true, 3, 3, 1, 100, 10, [2]int{1, 1}, [2]int{1, 1}),
 		c("b", true, 1, 3, 2, 200, 20, [2]int{1, 1}, [2]int{2, 1}),
 		c("c", false, 0, 0, 5, 300, 0, [2]int{1, 0}, [2]int{5, 3}), // never reached validation
@@ -187,9 +189,9 @@ func TestSummarizeCompileOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var cases []Case
+			var cases []*record.Result
 			for i, co := range tt.compileOnly {
-				cases = append(cases, Case{Case: fmt.Sprint("case", i), CompileOnly: co, Compiled: i != 1, Success: i != 1})
+				cases = append(cases, &record.Result{Case: fmt.Sprint("case", i), CompileOnly: co, Compiled: i != 1, Success: i != 1})
 			}
 			s := Summarize("phase2", cases, nil)
 			if s.CompileOnly != tt.want {
@@ -198,7 +200,7 @@ func TestSummarizeCompileOnly(t *testing.T) {
 		})
 	}
 	t.Run("compile rate without tests", func(t *testing.T) {
-		cases := []Case{
+		cases := []*record.Result{
 			{Case: "fizzbuzz", CompileOnly: true, Compiled: true, Success: true},
 			{Case: "factorial", CompileOnly: true, Compiled: true, Success: true},
 			{Case: "is_prime", CompileOnly: true, Compiled: false},
@@ -213,10 +215,10 @@ func TestSummarizeCompileOnly(t *testing.T) {
 }
 
 func TestSummarizeGroups(t *testing.T) {
-	c := func(name, category, complexity string, ok bool) Case {
-		return Case{Case: name, Category: category, Complexity: complexity, Success: ok}
+	c := func(name, category, complexity string, ok bool) *record.Result {
+		return &record.Result{Case: name, Category: category, Complexity: complexity, Success: ok}
 	}
-	cases := []Case{
+	cases := []*record.Result{
 		c("sum_list", "lists", "easy", true),
 		c("dedupe", "lists", "medium", false),
 		c("reverse", "strings", "easy", true),
@@ -255,10 +257,10 @@ func TestSummarizeGroups(t *testing.T) {
 }
 
 // samples returns n samples of case name; the ones listed in passing pass.
-func samples(name string, n int, passing ...int) []Case {
-	out := make([]Case, n)
+func samples(name string, n int, passing ...int) []*record.Result {
+	out := make([]*record.Result, n)
 	for i := range out {
-		out[i] = Case{Suite: "simple", Case: name, Sample: i, E2EMS: 1000}
+		out[i] = &record.Result{Suite: "simple", Case: name, Sample: i, E2E: msd(1000)}
 	}
 	for _, i := range passing {
 		out[i].Success = true
@@ -269,7 +271,7 @@ func samples(name string, n int, passing ...int) []Case {
 func TestSummarizeSamples(t *testing.T) {
 	tests := []struct {
 		name    string
-		cases   []Case
+		cases   []*record.Result
 		samples int
 		passAtK map[int]float64
 		spread  stats.Summary
@@ -334,7 +336,7 @@ func TestSummarizeEmpty(t *testing.T) {
 // Every figure is finite even when no run succeeded, so a Summary always
 // marshals to JSON.
 func TestSummarizeNoSuccessIsFinite(t *testing.T) {
-	s := Summarize("simple", []Case{{Case: "a", CostUSD: 0.001}, {Case: "b", CostUSD: 0.002}}, nil)
+	s := Summarize("simple", []*record.Result{{Case: "a", CostUSD: 0.001}, {Case: "b", CostUSD: 0.002}}, nil)
 	for name, v := range map[string]float64{
 		"E2E.Mean": s.E2E.Mean, "E2E.Std": s.E2E.Std, "E2EMeanCI[0]": s.E2EMeanCI[0],
 		"ServerMean": s.ServerMean, "ExecutionRate": s.ExecutionRate, "IRSchemaValid": s.IRSchemaValid,
@@ -352,13 +354,13 @@ func TestSummarizeNoSuccessIsFinite(t *testing.T) {
 // The 2025-10-22 baseline of lift-sys's simple suite, summarized as the
 // original harness reported it (latency over successful runs, in seconds).
 func ExampleSummarize() {
-	var cases []Case
+	var cases []*record.Result
 	for i, ms := range [][2]float64{{8850, 5780}, {8890, 3960}, {6920, 4430}, {9100, 4750}, {7640, 5650}} {
 		e2e := ms[0] + ms[1]
-		cases = append(cases, Case{
+		cases = append(cases, &record.Result{
 			Suite: "simple", Case: fmt.Sprint("case", i), Success: true,
-			Stage1: Stage{LatencyMS: ms[0]}, Stage2: Stage{LatencyMS: ms[1]},
-			E2EMS: e2e, CostUSD: e2e/1000*0.6/3600 + 0.0001,
+			Stage1: record.Stage{Latency: msd(ms[0])}, Stage2: record.Stage{Latency: msd(ms[1])},
+			E2E: msd(e2e), CostUSD: e2e/1000*0.6/3600 + 0.0001,
 		})
 	}
 	s := Summarize("simple", cases, nil)
@@ -373,4 +375,24 @@ func ExampleSummarize() {
 	// E2E median 13.29 s, mean 13.19 s, std 1.23 s, range 11.35-14.63 s
 	// stage 1 mean 8.28 s, median 8.85 s; stage 2 mean 4.91 s, median 4.75 s
 	// cost $0.002299 per request, $0.011495 total
+}
+
+// msd is a duration of ms milliseconds.
+func msd(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+// passing is a validation of total tests, the first passed of which passed.
+func passing(passed, total int) record.Validation {
+	v := record.Validation{Compiled: true, Class: "passed"}
+	for i := range total {
+		v.Tests = append(v.Tests, record.Test{Passed: i < passed})
+	}
+	if passed < total {
+		v.Class = "wrong_answer"
+	}
+	return v
+}
+
+func withRSS(v record.Validation, rss int64) record.Validation {
+	v.PeakRSS = rss
+	return v
 }

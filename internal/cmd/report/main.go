@@ -12,6 +12,7 @@ import (
 
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 func main() {
@@ -113,11 +114,11 @@ func run(stdout, stderr io.Writer, args []string) error {
 
 type suite struct {
 	name  string
-	cases []results.Case
+	cases []*record.Result
 }
 
 // bySuite groups cases by suite, keeping the journal's order.
-func bySuite(cases []results.Case) []suite {
+func bySuite(cases []*record.Result) []suite {
 	var out []suite
 	index := make(map[string]int)
 	for _, c := range cases {

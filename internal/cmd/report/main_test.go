@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/lift-sys/lifttest/internal/report"
-	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // writeJournal writes a small two-suite journal: the simple suite's
@@ -19,14 +19,14 @@ import (
 func writeJournal(t *testing.T, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, "run.jsonl")
-	j, err := report.CreateJournal(path, results.Run{
+	j, err := report.CreateJournal(path, record.Meta{
 		Started: time.Date(2025, 10, 22, 19, 28, 28, 0, time.UTC), Mode: "replay",
-		Model: "Qwen/Qwen2.5-Coder-32B-Instruct", PricePerH: 0.60,
+		Model: "Qwen/Qwen2.5-Coder-32B-Instruct", PerHour: 0.60,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []results.Case{
+	for _, c := range []*record.Result{
 		mkCase("simple", "add_numbers", "arithmetic", 8852.28, 5778.43, 4, 4),
 		mkCase("nontrivial", "letter_grade", "control_flow", 9412.57, 11873.20, 5, 7),
 		mkCase("simple", "multiply", "arithmetic", 8892.84, 3956.00, 4, 4),
@@ -41,16 +41,20 @@ func writeJournal(t *testing.T, dir string) string {
 	return path
 }
 
-func mkCase(suite, name, category string, s1, s2 float64, passed, total int) results.Case {
-	c := results.Case{
+func mkCase(suite, name, category string, s1, s2 float64, passed, total int) *record.Result {
+	c := &record.Result{
 		Suite: suite, Case: name, Category: category, Prompt: "Create a function: " + name,
-		Timestamp: time.Date(2025, 10, 22, 19, 28, 28, 0, time.UTC), Mode: "replay", Timing: "recorded",
-		Stage1: results.Stage{LatencyMS: s1, Success: true, Calls: 1}, Stage2: results.Stage{LatencyMS: s2, Success: true, Calls: 1},
-		E2EMS: s1 + s2, CostUSD: (s1+s2)/1000*0.6/3600 + 0.0001, Attempts: 1, Compiled: true,
-		TestsPassed: passed, TestsTotal: total, Success: passed == total,
+		Started: time.Date(2025, 10, 22, 19, 28, 28, 0, time.UTC), Mode: "replay",
+		Stage1: record.Stage{Latency: msd(s1), Recorded: true, OK: true, Calls: 1}, Stage2: record.Stage{Latency: msd(s2), Recorded: true, OK: true, Calls: 1},
+		E2E: msd(s1 + s2), CostUSD: (s1+s2)/1000*0.6/3600 + 0.0001, Attempts: 1, Compiled: true,
+		Success: passed == total,
+	}
+	c.Validation = record.Validation{Compiled: true, Class: "passed"}
+	if passed < total {
+		c.Validation.Class = "wrong_answer"
 	}
 	for i := range total {
-		c.Tests = append(c.Tests, results.Test{Args: "[1]", Passed: i < passed, Expected: "A", Actual: "A"})
+		c.Validation.Tests = append(c.Validation.Tests, record.Test{Args: "[1]", Passed: i < passed, Expected: "A", Actual: "A"})
 	}
 	return c
 }
