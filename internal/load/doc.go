@@ -35,7 +35,5 @@
 // values is the value at rank ⌈p/100 × n⌉ (1-based). Mean and Max are exact;
 // past about 10^6 samples per metric the percentiles come from a uniform
 // reservoir sample of each worker's values, which bounds the memory.
-//
-// Shard and ParseShard split a list of case names over a CI matrix the same
-// way lifttest's -shard k/n does.
+
 package load

@@ -30,16 +30,3 @@ func Example() {
 	// latency n 100 p50 50ms p99 99ms max 100ms
 	// goodput/throughput 0.50
 }
-
-// Splitting a run over a CI matrix of three jobs.
-func ExampleShard() {
-	names := []string{"a", "b", "c", "d", "e"}
-	for k := 1; k <= 3; k++ {
-		s, _ := load.Shard(names, k, 3)
-		fmt.Println(k, s)
-	}
-	// Output:
-	// 1 [a d]
-	// 2 [b e]
-	// 3 [c]
-}

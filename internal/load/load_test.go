@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -248,4 +250,12 @@ func TestIsTerminal(t *testing.T) {
 	f, err := openTemp(t)
 	require.NoError(t, err)
 	assert.False(t, isTerminal(f), "a regular file")
+}
+
+func openTemp(t *testing.T) (*os.File, error) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err == nil {
+		t.Cleanup(func() { f.Close() })
+	}
+	return f, err
 }
