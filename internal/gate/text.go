@@ -20,11 +20,11 @@ import (
 //	gate: PASS
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, r.header())
+	fmt.Fprintln(bw, r.Header())
 	if len(r.Rows) > 0 {
 		t := [][]string{{"metric", "unit", "baseline", "current", "change", "warn", "fail", "status"}}
 		for _, row := range r.Rows {
-			t = append(t, row.cells())
+			t = append(t, row.Cells())
 		}
 		// Numbers right-aligned so their digits line up.
 		writeColumns(bw, t, []bool{false, false, true, true, true, false, false, false})
@@ -66,12 +66,12 @@ func (r Report) Title() string {
 // the table, notes and problems as a list, and the verdict in bold.
 func (r Report) Markdown() string {
 	var b strings.Builder
-	b.WriteString(mdEscape(r.header()) + "\n\n")
+	b.WriteString(mdEscape(r.Header()) + "\n\n")
 	if len(r.Rows) > 0 {
 		b.WriteString("| metric | unit | baseline | current | change | warn | fail | status |\n")
 		b.WriteString("|---|---|---:|---:|---:|---|---|---|\n")
 		for _, row := range r.Rows {
-			cells := row.cells()
+			cells := row.Cells()
 			for i, c := range cells {
 				cells[i] = mdEscape(c)
 			}
@@ -95,8 +95,8 @@ func (r Report) Markdown() string {
 	return b.String()
 }
 
-// header says what was compared with what.
-func (r Report) header() string {
+// Header says what was compared with what, in a sentence.
+func (r Report) Header() string {
 	b := r.Baseline
 	h := fmt.Sprintf("suite %s: %s against the baseline of %s (%s", r.Suite, plural(r.Runs, "run", "runs"), b.Recorded, plural(b.Runs, "run", "runs"))
 	if b.PriceUSDPerHour > 0 {
@@ -109,8 +109,9 @@ func (r Report) header() string {
 	return h
 }
 
-// cells formats a row for both tables.
-func (row Row) cells() []string {
+// Cells formats a row for a table: metric, unit, baseline, current,
+// change, warn, fail, status.
+func (row Row) Cells() []string {
 	return []string{row.Metric, row.Unit, value(row.Baseline, row.Unit), value(row.Current, row.Unit),
 		changeText(row.Change), row.Warn, row.Fail, row.Status.String()}
 }

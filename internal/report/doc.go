@@ -39,8 +39,8 @@
 // latency (stage 1, stage 2, E2E: mean, median, std, p95, range, bootstrap
 // interval of the E2E mean), one row per case, cost, memory, success by
 // category and complexity beside the expected rates, and pass@k when the
-// suite ran several samples; then the caller's Sections, such as the
-// regression gate's table. The HTML page adds inline SVG plots (stage
+// suite ran several samples; then the regression gate's table, when the
+// run was gated. The HTML page adds inline SVG plots (stage
 // latency per case, E2E distribution, pass matrix, cost per case); it has no
 // scripts and loads nothing, so it opens offline and can be attached to a CI
 // run as is. Both state their units and whether latencies were measured on

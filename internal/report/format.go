@@ -6,25 +6,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // SuiteReport is one suite's part of a report: its summary, its cases in
-// the order to show them, and extra sections the caller adds after the
-// built-in tables (a regression-gate table, notes).
+// the order to show them, and the regression gate's verdict when the run
+// was gated. Each writer renders the gate from its rows, in its own format.
 type SuiteReport struct {
-	Summary  results.Summary
-	Cases    []*record.Result
-	Sections []Section
-}
-
-// Section is a titled block of Markdown. WriteMarkdown inserts it as is,
-// under a heading; WriteHTML renders its headings, paragraphs, lists and
-// pipe tables, and shows anything else as preformatted text.
-type Section struct {
-	Title    string
-	Markdown string
+	Summary results.Summary
+	Cases   []*record.Result
+	Gate    *gate.Report
 }
 
 // Number formats, shared by the Markdown and HTML reports so that both show

@@ -3,12 +3,15 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
@@ -18,7 +21,7 @@ import (
 // matrix, cost per case), no scripts and no external references, so that
 // it opens offline and can be attached to a CI run as is. It holds the same
 // tables as WriteMarkdown, each case's prompt, error and generated source,
-// and the caller's Sections.
+// and the regression gate when the run was gated.
 func WriteHTML(w io.Writer, run record.Meta, suites []SuiteReport) error {
 	d := htmlData{
 		Run:    runTable(run),
@@ -73,7 +76,7 @@ type htmlSuite struct {
 	Groups                                  []namedTable
 	PassAtK                                 *namedTable
 	Details                                 []caseDetail
-	Sections                                []htmlSection
+	Gate                                    *htmlGate
 }
 
 type namedTable struct {
@@ -87,9 +90,11 @@ type caseDetail struct {
 	Fails                                          *table // the failing tests
 }
 
-type htmlSection struct {
-	Title string
-	Body  template.HTML
+type htmlGate struct {
+	Title, Header, Verdict string
+	Failed                 bool
+	Table                  table
+	Notes, Problems        []string
 }
 
 func runTable(run record.Meta) []kv {
@@ -203,8 +208,21 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		}
 		h.Details = append(h.Details, d)
 	}
-	for _, x := range s.Sections {
-		h.Sections = append(h.Sections, htmlSection{Title: x.Title, Body: markdownHTML(x.Markdown)})
+	if g := s.Gate; g != nil {
+		hg := &htmlGate{Title: g.Title(), Header: g.Header(), Verdict: g.Verdict(), Failed: g.Failed(), Notes: g.Notes, Problems: g.Problems}
+		hg.Table.Head = []string{"metric", "unit", "baseline", "current", "change", "warn", "fail", "status"}
+		for _, row := range g.Rows {
+			var cells []tcell
+			for i, c := range row.Cells() {
+				cl := ""
+				if i == 7 && row.Status != gate.OK {
+					cl = "bad"
+				}
+				cells = append(cells, tcell{Text: c, Class: cl})
+			}
+			hg.Table.Rows = append(hg.Table.Rows, cells)
+		}
+		h.Gate = hg
 	}
 	return h
 }
@@ -333,9 +351,12 @@ footer { color: #888; font-size: 12px; margin-top: 40px; }
 <p class="note">{{.Note}}</p>
 {{template "table" .Table}}
 {{- end}}
-{{- range .Sections}}
+{{- with .Gate}}
 <h3>{{.Title}}</h3>
-{{.Body}}
+<p>{{.Header}}</p>
+{{- if .Table.Rows}}{{template "table" .Table}}{{end}}
+{{- if or .Notes .Problems}}<ul>{{range .Notes}}<li>note: {{.}}</li>{{end}}{{range .Problems}}<li class="bad"><b>problem</b>: {{.}}</li>{{end}}</ul>{{end}}
+<p class="{{if .Failed}}bad{{else}}good{{end}}"><b>{{.Verdict}}</b></p>
 {{- end}}
 <h3>Case details</h3>
 {{- range .Details}}
@@ -361,3 +382,17 @@ footer { color: #888; font-size: 12px; margin-top: 40px; }
 {{- end}}
 </tbody></table>{{end}}
 `
+
+var (
+	codeSpan = regexp.MustCompile("`([^`]+)`")
+	boldSpan = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+)
+
+// inline escapes a note written for both reports, then turns its `code`
+// and **bold** into markup. Entities are decoded first: Markdown meant for
+// GitHub writes &lt; for <.
+func inline(s string) string {
+	s = template.HTMLEscapeString(html.UnescapeString(s))
+	s = codeSpan.ReplaceAllString(s, "<code>$1</code>")
+	return boldSpan.ReplaceAllString(s, "<b>$1</b>")
+}

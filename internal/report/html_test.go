@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
@@ -43,7 +44,7 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 			t.Errorf("report has an external reference or script (%s): …%s…", re, out[max(0, loc[0]-60):min(len(out), loc[1]+60)])
 		}
 	}
-	for _, want := range []string{"<svg", "Stage latency per case", "Pass matrix", "letter_grade", "Regression gate", "<th>metric</th>"} {
+	for _, want := range []string{"<svg", "Stage latency per case", "Pass matrix", "letter_grade", "Regression gate", ">metric</th>", "gate: PASS"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -61,11 +62,10 @@ func TestWriteHTMLEscapes(t *testing.T) {
 	c.Source = "def f():\n    return '" + evil + "'\n"
 	c.Validation.Tests[5].Actual = evil
 	cases := []*record.Result{c}
-	out := writeFixtureHTML(t, []SuiteReport{{
-		Summary:  results.Summarize("x"+evil, cases, nil),
-		Cases:    cases,
-		Sections: []Section{{Title: "gate " + evil, Markdown: "| a |\n|---|\n| " + evil + " |\n\n" + evil}},
-	}})
+	sum := results.Summarize("x"+evil, cases, nil)
+	g := gate.Evaluate(gate.FromSummary(sum, "baseline "+evil), sum, gate.DefaultThresholds())
+	g.Notes = append(g.Notes, evil)
+	out := writeFixtureHTML(t, []SuiteReport{{Summary: sum, Cases: cases, Gate: &g}})
 	if strings.Contains(strings.ToLower(out), "<script") {
 		i := strings.Index(strings.ToLower(out), "<script")
 		t.Fatalf("unescaped <script> in the report: …%s…", out[max(0, i-80):min(len(out), i+80)])

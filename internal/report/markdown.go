@@ -19,7 +19,7 @@ import (
 // where its timings come from, then per suite the success, latency, case,
 // cost and memory tables, category and complexity tables (with the
 // expected rate beside the measured one when given), pass@k when the suite
-// ran several samples, and the caller's Sections.
+// ran several samples, and the regression gate when the run was gated.
 func WriteMarkdown(w io.Writer, run record.Meta, suites []SuiteReport) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
@@ -156,8 +156,8 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 		}
 	}
 
-	for _, x := range s.Sections {
-		p("\n### %s\n\n%s\n", cell(x.Title), strings.TrimSpace(x.Markdown))
+	if g := s.Gate; g != nil {
+		p("\n### %s\n\n%s\n", cell(g.Title()), strings.TrimSpace(g.Markdown()))
 	}
 }
 

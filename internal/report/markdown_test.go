@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
@@ -16,15 +17,13 @@ import (
 // category rates of the nontrivial suite and a caller's gate section.
 func fixtureSuites() []SuiteReport {
 	simple, nontrivial := fixtureSuite("simple"), fixtureSuite("nontrivial")
+	sum := results.Summarize("simple", simple, nil)
+	base := gate.FromSummary(sum, "lift-sys 2025-10-22, 32B")
+	base.Recorded = "2025-10-22"
+	g := gate.Evaluate(base, sum, gate.DefaultThresholds())
 	expected := map[string]float64{"control_flow": 0.80, "list_operations": 0.90, "string_manipulation": 0.90}
 	return []SuiteReport{
-		{Summary: results.Summarize("simple", simple, nil), Cases: simple, Sections: []Section{{
-			Title: "Regression gate (baseline 2025-10-22, 32B)",
-			Markdown: "| metric | value | warn | fail | verdict |\n|---|---:|---:|---:|---|\n" +
-				"| success rate | 100.0 % | < 95 % | < 90 % | ok |\n" +
-				"| E2E median | 13.29 s | > 17 s | > 20 s | ok |\n" +
-				"| cost per request | 0.002299 USD | > 0.003 | > 0.0035 | ok |",
-		}}},
+		{Summary: sum, Cases: simple, Gate: &g},
 		{Summary: results.Summarize("nontrivial", nontrivial, expected), Cases: nontrivial},
 	}
 }
