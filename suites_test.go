@@ -4,14 +4,11 @@
 package suites_test
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"testing"
 
-	"github.com/lift-sys/lifttest/internal/runflags"
 	"github.com/lift-sys/lifttest/lifttest"
 )
 
@@ -357,102 +354,25 @@ func humanevalSample() lifttest.Suite {
 	return s
 }
 
-// harness is shared by the tests and benchmarks of this package: it owns the
-// validator's worker pool, which is worth starting once. selected is what
-// -suite, -shard and -humaneval chose.
+// opts are lifttest's flags, with their environment fallbacks (see
+// lifttest.RegisterFlags); session runs the tests and benchmarks of this
+// package and owns the validator's worker pool, which is worth starting once.
 var (
-	harness  *lifttest.Harness
-	selected []lifttest.Suite
+	opts    = lifttest.RegisterFlags(flag.CommandLine)
+	session *lifttest.Session
 )
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	f := runflags.Get()
-	all := suites
-	if f.HumanEval != "" {
-		he, err := lifttest.HumanEvalSuite("humaneval", f.HumanEval)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 2
-		}
-		all = append(all, he)
-	}
-	var err error
-	if selected, err = lifttest.Select(all); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	if f.Concurrency > 1 {
-		flag.Set("test.parallel", strconv.Itoa(f.Concurrency))
-	}
-	h, err := lifttest.New(lifttest.Options{})
+	s, err := lifttest.NewSession(*opts, suites...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 2
+		os.Exit(2)
 	}
-	defer h.Close()
-	info, err := h.Prepare(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	benchmarking := flag.Lookup("test.bench").Value.String() != ""
-	if benchmarking {
-		h.WriteBenchConfig(os.Stdout, info)
-	}
-	// For the progress lines of live runs: -bench runs each case -count
-	// times (make bench-live: -benchtime 1x), TestSuites each sample once.
-	runs := 0
-	for _, s := range selected {
-		runs += len(s.Cases)
-	}
-	if benchmarking {
-		count, _ := strconv.Atoi(flag.Lookup("test.count").Value.String())
-		h.ExpectRuns(runs * max(count, 1))
-	} else {
-		h.ExpectRuns(runs * max(f.Samples, 1))
-	}
-	harness = h
-	code := m.Run()
-	if benchmarking {
-		h.WriteBenchSummary(os.Stdout)
-	}
-	if err := h.Finish(os.Stdout, selected); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	return code
+	session = s
+	os.Exit(s.Main(m))
 }
 
 // TestSuites runs every selected case (every sample of it with -samples),
 // one after another, or -concurrency at a time.
-func TestSuites(t *testing.T) {
-	f := runflags.Get()
-	samples := max(f.Samples, 1)
-	for _, s := range selected {
-		t.Run("suite="+s.Name, func(t *testing.T) {
-			for _, c := range s.Cases {
-				t.Run("case="+c.Name, func(t *testing.T) {
-					if f.Concurrency > 1 {
-						t.Parallel()
-					}
-					if samples == 1 {
-						harness.Test(t, s.Name, c)
-						return
-					}
-					for k := range samples {
-						t.Run("sample="+strconv.Itoa(k), func(t *testing.T) {
-							harness.TestSample(t, s.Name, c, k)
-						})
-					}
-				})
-			}
-		})
-	}
-}
+func TestSuites(t *testing.T) { session.Test(t) }

@@ -3,9 +3,6 @@ package lifttest
 import (
 	"fmt"
 	"regexp"
-
-	"github.com/lift-sys/lifttest/internal/ir"
-	"github.com/lift-sys/lifttest/internal/pyval"
 )
 
 // Case is one prompt of a suite.
@@ -33,14 +30,14 @@ type Case struct {
 	XFail string
 }
 
-// CompileOnly reports a case without tests: it succeeds when its code
+// compileOnly reports a case without tests: it succeeds when its code
 // compiles and defines a function to test, as lift-sys's compile-only
 // benchmark suites measured.
-func (c Case) CompileOnly() bool { return len(c.Tests) == 0 && c.Check == "" }
+func (c Case) compileOnly() bool { return len(c.Tests) == 0 && c.Check == "" }
 
 // Test is one call of the generated function: fn(*Args) == Want, in Python.
 //
-// Go values map to Python as pyval does: nil is None, bools are True and
+// Go values map to Python: nil is None, bools are True and
 // False, Go integers are int, Go floats are float (so 3.0 stays a float and
 // 3 == 3.0 still holds under ==), strings are str, Tuple is a tuple (never
 // equal to a list), other slices are lists and maps are dicts.
@@ -50,7 +47,7 @@ type Test struct {
 }
 
 // Tuple is a Python tuple in a Test's Args or Want.
-type Tuple = pyval.Tuple
+type Tuple []any
 
 // Suite is a named list of cases.
 type Suite struct {
@@ -64,26 +61,18 @@ type Suite struct {
 	// ExpectedRates is the success rate expected per category, shown beside
 	// the measured one in reports.
 	ExpectedRates map[string]float64
-	// Subset names the subset Select chose, "" for the whole suite;
-	// baselines and reports are per suite or suite/subset.
-	Subset string
+	// subset names the subset Options.Suite chose, "" for the whole
+	// suite; baselines and reports are per suite or suite/subset.
+	subset string
 }
 
 // key names the suite, or suite/subset, in summaries, reports and baselines.
 func (s Suite) key() string {
-	if s.Subset != "" {
-		return s.Name + "/" + s.Subset
+	if s.subset != "" {
+		return s.Name + "/" + s.subset
 	}
 	return s.Name
 }
-
-// IR is the stage-1 answer: intent, signature, effects, assertions and
-// constraints.
-type IR = ir.IR
-
-// Code is the stage-2 answer: the function body as statements, with imports
-// and helper functions.
-type Code = ir.Code
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 

@@ -15,7 +15,6 @@ import (
 	// lifttest's flags (-live, -record, -endpoint, -gpu) are defined in
 	// every test binary, so that `go test ./... -live` does not stop here
 	// with "flag provided but not defined".
-	_ "github.com/lift-sys/lifttest/internal/runflags"
 )
 
 // baseline is lift-sys's 2025-10-22 run of the simple suite (32B, warm):

@@ -1,0 +1,103 @@
+package lifttest
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/lift-sys/lifttest/internal/cassette"
+	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/openai"
+)
+
+// Endpoint describes the deployment a run talks (or talked) to.
+type Endpoint struct {
+	Host    string // the endpoint URL's host; in replay, the recording's
+	Model   string
+	GPU     string
+	Backend string
+	// Warmup is how long the warmup call took: the cold start when the
+	// model was not loaded. Zero when there was none.
+	Warmup time.Duration
+}
+
+// Prepare checks the endpoint before the first case. Live and record call
+// health, failing fast with the URL and status, then (Modal) warmup, which
+// waits out a cold start; record saves both answers in
+// <CassetteDir>/endpoint.yaml, and replay reads them back from it (without
+// it the fields are "unknown": the case cassettes suffice).
+func (r *Runner) Prepare(ctx context.Context) (Endpoint, error) {
+	path := filepath.Join(r.opts.CassetteDir, "endpoint.yaml")
+	sess, err := cassette.Open(cassette.Options{Path: path, Mode: r.opts.Mode.cassette(), Real: r.real, Rerecord: r.opts.rerecord("")})
+	if err != nil {
+		if r.opts.Mode == ModeReplay {
+			r.info = Endpoint{Host: "unknown", Model: "unknown", GPU: "unknown", Backend: "unknown"}
+			return r.info, nil
+		}
+		return Endpoint{}, err
+	}
+	var info Endpoint
+	if r.opts.Provider == ProviderOpenAI {
+		info, err = r.prepareOpenAI(ctx, r.openaiClient(sess.Client()))
+	} else {
+		info, err = r.prepareModal(ctx, r.modalClient(sess.Client()))
+	}
+	if r.opts.Mode == ModeReplay {
+		// The request carried only a placeholder host: report the recording's.
+		info.Host = cmp.Or(cassette.Host(path), "unknown")
+	}
+	if ferr := sess.Finish(err == nil); err == nil {
+		err = ferr
+	}
+	r.info = info
+	return info, err
+}
+
+func (r *Runner) prepareModal(ctx context.Context, cl *modal.Client) (Endpoint, error) {
+	var info Endpoint
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	health, err := cl.Health(hctx)
+	if err != nil {
+		return info, fmt.Errorf("lifttest: health check failed, so the run stops before its first case: %w", err)
+	}
+	info.Model, info.GPU, info.Backend = health.Model, health.GPU, health.Backend
+
+	wctx, tm := cassette.WithTiming(ctx)
+	cl.Timeout = r.opts.ColdTimeout
+	start := time.Now()
+	if _, err := cl.Warmup(wctx); err != nil {
+		return info, fmt.Errorf("lifttest: warmup failed: %w", err)
+	}
+	info.Warmup = time.Since(start)
+	if tm.Replayed {
+		info.Warmup = tm.Recorded
+	}
+	r.warm.Store(true)
+	info.Host = hostOf(r.opts.Endpoint)
+	return info, nil
+}
+
+// prepareOpenAI checks that the server is up and serves the model. vLLM's
+// OpenAI server has no warmup route: it answers once the model is loaded.
+func (r *Runner) prepareOpenAI(ctx context.Context, cl *openai.Client) (Endpoint, error) {
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cl.Health(hctx); err != nil {
+		return Endpoint{}, fmt.Errorf("lifttest: health check failed, so the run stops before its first case: %w", err)
+	}
+	r.warm.Store(true)
+	return Endpoint{Host: hostOf(r.opts.Endpoint), Model: cl.Model, GPU: "unknown", Backend: "openai-compatible"}, nil
+}
+
+// hostOf is the URL's host alone: never its credentials, path or query.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "unknown"
+	}
+	return u.Host
+}
