@@ -20,16 +20,13 @@ const DefaultModel = "Qwen/Qwen2.5-Coder-32B-Instruct"
 type Answer struct {
 	// Prompt is the stage-1 prompt, matched exactly.
 	Prompt string
-	// IR is the stage-1 answer, an IR JSON document. Its signature.name is
-	// how the case's stage-2 prompts are recognised, so it must have one
-	// when Code is not empty.
+	// IR is the stage-1 answer (IR JSON). Code prompts are recognised by
+	// its signature.name, so it needs one when Code is not empty.
 	IR string
-	// Code are the stage-2 answers (code JSON), one per attempt: a client
-	// that retries after a failed attempt gets the next one, and the last
-	// one once they run out.
+	// Code are the stage-2 answers (code JSON), one per attempt; the last
+	// one answers the attempts beyond.
 	Code []string
-	// Tokens is the tokens_used of each of these answers; 0 means an
-	// estimate of about 4 bytes a token. It also drives Latency.PerToken.
+	// Tokens is each answer's tokens_used (0: about 4 bytes a token).
 	Tokens int
 }
 
@@ -42,21 +39,19 @@ type Latency struct {
 	PerToken time.Duration
 }
 
-// Config says what a Server answers. The zero value is a server that knows
-// no prompt, which is still useful for fault and health checks.
+// Config says what a Server answers. The zero value knows no prompt, which
+// still serves health checks and faults.
 type Config struct {
 	// Answers are the scripted cases. Prompts must be distinct.
 	Answers []Answer
-	// Suite, when set, also serves the answers of one of lifttest's
-	// bundled suites ("simple", "phase2", "nontrivial", "expanded",
-	// "humaneval_sample"), as the reference endpoint answers them; their
-	// recorded delays are replaced by Latency.
+	// Suite adds the answers of a bundled suite of lifttest ("simple",
+	// "phase2", "nontrivial", "expanded", "humaneval_sample"), with
+	// Latency in place of their recorded delays.
 	Suite string
 	// Latency applies to every generation on both contracts.
 	Latency Latency
-	// Model is the model name of /health, /v1/models and the OpenAI
-	// answers; an OpenAI request naming another model gets a 404, as vLLM
-	// answers it. Empty means DefaultModel.
+	// Model is the served model (empty: DefaultModel); an OpenAI request
+	// naming another one gets a 404, as from vLLM.
 	Model string
 }
 
@@ -69,12 +64,11 @@ type Server struct {
 	ts  *httptest.Server
 }
 
-// NewServer starts a Server for cfg, listening on a free port of
-// 127.0.0.1. The caller must Close it. NewServer panics if cfg is invalid
-// (a negative latency, an IR or Code answer that is not JSON, an IR without
-// signature.name beside Code answers, two answers with one prompt, an
-// unknown Suite) or if it cannot listen: both are mistakes of the test, as
-// with httptest.NewServer. Use Start in a test to get a failure instead.
+// NewServer starts a Server for cfg on a free port of 127.0.0.1; the caller
+// must Close it. Like httptest.NewServer, it panics if it cannot listen, and
+// also if cfg is invalid: a negative latency, an IR or Code that is not
+// JSON, Code beside an IR without signature.name, a prompt given twice, an
+// unknown Suite. Start fails the test instead.
 func NewServer(cfg Config) *Server {
 	s, err := newServer(cfg)
 	if err != nil {
@@ -128,12 +122,17 @@ func scripts(cfg Config) ([]refserver.Script, error) {
 		if a.Tokens < 0 {
 			return nil, fmt.Errorf("lifttesttest: Answers[%d]: negative Tokens %d", i, a.Tokens)
 		}
-		if a.IR == "" {
-			return nil, fmt.Errorf("lifttesttest: Answers[%d] (%q): IR is empty", i, a.Prompt)
+		// The reference endpoint checks these too; checked here, the
+		// message names the fields of Answer rather than its stages.
+		if !json.Valid([]byte(a.IR)) {
+			return nil, fmt.Errorf("lifttesttest: Answers[%d] (%q): IR is not a JSON document", i, a.Prompt)
 		}
-		sc := refserver.Script{Case: fmt.Sprint(i), Prompt: a.Prompt,
+		sc := refserver.Script{Suite: "Answers", Case: fmt.Sprint(i), Prompt: a.Prompt,
 			Stage1: refserver.Answer{Body: json.RawMessage(a.IR), Tokens: a.Tokens}}
-		for _, c := range a.Code {
+		for k, c := range a.Code {
+			if !json.Valid([]byte(c)) {
+				return nil, fmt.Errorf("lifttesttest: Answers[%d] (%q): Code[%d] is not a JSON document", i, a.Prompt, k)
+			}
 			sc.Stage2 = append(sc.Stage2, refserver.Answer{Body: json.RawMessage(c), Tokens: a.Tokens})
 		}
 		out = append(out, sc)
@@ -158,7 +157,7 @@ func scripts(cfg Config) ([]refserver.Script, error) {
 // ms is the scripted delay of a, in the reference endpoint's unit.
 func (l Latency) ms(a refserver.Answer) float64 {
 	d := l.Fixed
-	if l.PerToken > 0 && json.Valid(a.Body) { // else refserver.New reports it
+	if l.PerToken > 0 && json.Valid(a.Body) { // a failure's Body may be empty
 		d += l.PerToken * time.Duration(a.OutputTokens())
 	}
 	return float64(d) / float64(time.Millisecond)
@@ -189,22 +188,20 @@ type FaultKind int
 
 // Fault kinds.
 const (
-	// FaultStatus answers HTTP Fault.Status (default 500) with Fault.Body
-	// (default the status text) as text/plain, at once, as the platform's
-	// proxy does; with Fault.RetryAfter it also sends Retry-After.
+	// FaultStatus answers HTTP Status (default 500) at once, with Body
+	// (default the status text) as text/plain, as the platform's proxy does.
 	FaultStatus FaultKind = iota + 1
-	// FaultDrop sends the headers and half the body, then drops the
-	// connection (mid-stream for a stream): the client reads an
-	// unexpected EOF.
+	// FaultDrop drops the connection halfway through the answer (or the
+	// stream): the client reads an unexpected EOF.
 	FaultDrop
-	// FaultMalformed answers HTTP 200 with a body that is not JSON:
-	// Fault.Body, default an HTML error page.
+	// FaultMalformed answers HTTP 200 with a body that is not JSON (default
+	// an HTML error page).
 	FaultMalformed
 	// FaultSlow waits Fault.Delay, then answers normally.
 	FaultSlow
-	// FaultInvalidJSON answers as when the model produced invalid JSON:
-	// finish_reason json_error on /generate, broken content on the OpenAI
-	// routes. Fault.Body is the broken output (default half the answer).
+	// FaultInvalidJSON answers as a model that produced invalid JSON
+	// (default half the answer): finish_reason json_error on /generate,
+	// broken content on the OpenAI routes.
 	FaultInvalidJSON
 )
 
@@ -217,14 +214,13 @@ type Fault struct {
 	Times int
 	// Status is the HTTP status of FaultStatus.
 	Status int
-	// RetryAfter is sent as a Retry-After header (whole seconds, rounded
-	// up) by FaultStatus, as with a 429 or 503.
+	// RetryAfter is sent by FaultStatus as a Retry-After header, in whole
+	// seconds rounded up, as with a 429 or 503.
 	RetryAfter time.Duration
-	// Body replaces the default body of FaultStatus, FaultMalformed and
-	// FaultInvalidJSON.
+	// Body replaces the default body or broken output of the kind.
 	Body string
-	// Delay is waited before the fault applies, whatever its kind; it is
-	// not part of generation_time_ms (it models the platform's queue).
+	// Delay is waited before any kind applies; as time in the platform's
+	// queue, it is not part of generation_time_ms.
 	Delay time.Duration
 }
 
@@ -236,10 +232,9 @@ var kinds = map[FaultKind]refserver.FaultKind{
 	FaultInvalidJSON: refserver.FaultJSONError,
 }
 
-// Inject queues faults: each generation call takes the first one left, so
-// they apply in order, Times calls each, and calls after them are answered
-// normally. Inject panics on an unknown Kind or a negative Times or Delay:
-// those are mistakes of the test.
+// Inject queues faults for the next generation calls, in order, Times calls
+// each; later calls are answered normally. It panics on an unknown Kind or
+// a negative Times or Delay, mistakes of the test.
 func (s *Server) Inject(faults ...Fault) {
 	var queue []refserver.Fault
 	for _, f := range faults {

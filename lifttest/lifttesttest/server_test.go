@@ -214,6 +214,11 @@ func TestSuiteServesBundledAnswers(t *testing.T) {
 	require.NoError(t, json.Unmarshal(m["ir_json"], &v))
 	require.Equal(t, "add_two_numbers", v.Signature.Name)
 	require.Equal(t, "0.0", string(m["generation_time_ms"]), "recorded delays are replaced by the zero Latency")
+
+	// Every suite that Config.Suite documents is bundled.
+	for _, suite := range []string{"simple", "phase2", "nontrivial", "expanded", "humaneval_sample"} {
+		lifttesttest.Start(t, lifttesttest.Config{Suite: suite, Latency: lifttesttest.Latency{PerToken: time.Millisecond}})
+	}
 }
 
 func TestFaults(t *testing.T) {
