@@ -420,9 +420,7 @@ func TestCloseAbortsSlowAnswers(t *testing.T) {
 		}
 		errc <- err
 	}()
-	for srv.Requests() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	require.Eventually(t, func() bool { return srv.Requests() > 0 }, 10*time.Second, time.Millisecond)
 	srv.Close()
 	srv.Close() // twice is fine
 	require.Error(t, <-errc, "an answer in progress is dropped, not waited out")
