@@ -44,6 +44,21 @@ func prepare(a Answer) answer {
 	return p
 }
 
+// OutputTokens is the number of tokens a successful answer reports as
+// tokens_used (and streams on the OpenAI routes): Tokens, else an estimate
+// of about 4 bytes a token of the compacted Body. A caller that models
+// latency per token uses it to agree with what the server reports.
+func (a Answer) OutputTokens() int {
+	return prepare(a).outputTokens()
+}
+
+func (a answer) outputTokens() int {
+	if a.Tokens > 0 {
+		return a.Tokens
+	}
+	return max(1, len(a.body)/bytesPerToken)
+}
+
 // match picks the scripted answer for a prompt: stage 1 by exact prompt,
 // else stage 2 by the function name in the code prompt. Should two scripts
 // name the same function, the one whose intent summary the prompt also
@@ -133,11 +148,7 @@ func (a answer) render(genMS float64, maxTokens int) []byte {
 		return object(kv{"error", prefixed("Generation failed: ", detail)},
 			kv{key, nil}, kv{"tokens_used", 0}, gen, kv{"finish_reason", FinishError})
 	default:
-		tokens := a.Tokens
-		if tokens == 0 {
-			tokens = max(1, len(a.body)/4) // about 4 bytes a token for JSON
-		}
-		return object(kv{key, json.RawMessage(a.body)}, kv{"tokens_used", tokens}, gen, kv{"finish_reason", FinishStop})
+		return object(kv{key, json.RawMessage(a.body)}, kv{"tokens_used", a.outputTokens()}, gen, kv{"finish_reason", FinishStop})
 	}
 }
 

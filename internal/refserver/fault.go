@@ -83,6 +83,10 @@ type Fault struct {
 	Delay time.Duration
 	// Size is the body size of FaultHuge.
 	Size int
+	// RetryAfter, when positive, is sent as a Retry-After header (whole
+	// seconds, rounded up) with FaultStatus and FaultNonJSON, as a
+	// rate-limiting proxy sends it with a 429 or 503.
+	RetryAfter time.Duration
 }
 
 // modelFault reports whether the fault replaces the model's answer, which

@@ -41,6 +41,14 @@ func TestFaults(t *testing.T) {
 			assert.Equal(t, "Not Found", string(data))
 		},
 	}, {
+		name:  "Status 429 with Retry-After in whole seconds",
+		fault: refserver.Fault{Kind: refserver.FaultStatus, Status: 429, RetryAfter: 1500 * time.Millisecond},
+		check: func(t *testing.T, resp *http.Response, data []byte, err error) {
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+			assert.Equal(t, "2", resp.Header.Get("Retry-After"))
+		},
+	}, {
 		name:  "Status defaults to 500",
 		fault: refserver.Fault{Kind: refserver.FaultStatus},
 		check: func(t *testing.T, resp *http.Response, data []byte, err error) {

@@ -45,6 +45,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -189,7 +190,12 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 	s.write(w, jsonResponse(http.StatusOK, g.completion(chat)), f)
 }
 
+// platformFault answers a Status or NonJSON fault, as Modal's proxy would:
+// at once, without the model.
 func (s *Server) platformFault(w http.ResponseWriter, f Fault) {
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 	status := f.Status
 	msg := f.Body
 	if f.Kind == FaultStatus {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
@@ -236,4 +237,19 @@ func TestBundledSuiteUnknown(t *testing.T) {
 			assert.Contains(t, err.Error(), want)
 		}
 	}
+}
+
+func TestAnswerOutputTokens(t *testing.T) {
+	t.Parallel()
+	// Scripted tokens win; else about 4 bytes a token of the compacted body,
+	// which is what a generate answer reports as tokens_used.
+	require.Equal(t, 9, refserver.Answer{Body: json.RawMessage(`{}`), Tokens: 9}.OutputTokens())
+	require.Equal(t, 1, refserver.Answer{Body: json.RawMessage(`{ }`)}.OutputTokens())
+	body := json.RawMessage(`{"a": "0123456789012345678901234567890123456789"}`)
+	want := len(`{"a":"0123456789012345678901234567890123456789"}`) / 4
+	require.Equal(t, want, refserver.Answer{Body: body}.OutputTokens())
+
+	_, url := refserver.Start(t, refserver.Config{Scripts: []refserver.Script{{Prompt: "p", Stage1: refserver.Answer{Body: body}}}})
+	m := generate(t, url, "p")
+	require.Equal(t, json.Number(strconv.Itoa(want)), m["tokens_used"])
 }

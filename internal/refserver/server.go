@@ -205,27 +205,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch f.Kind {
-	case FaultStatus:
-		status := f.Status
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		msg := f.Body
-		if msg == "" {
-			msg = http.StatusText(status)
-		}
-		s.write(w, response{status: status, contentType: "text/plain; charset=utf-8", body: []byte(msg)}, Fault{})
-		return
-	case FaultNonJSON:
-		status := f.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		page := f.Body
-		if page == "" {
-			page = htmlErrorPage
-		}
-		s.write(w, response{status: status, contentType: "text/html; charset=utf-8", body: []byte(page)}, Fault{})
+	case FaultStatus, FaultNonJSON:
+		s.platformFault(w, f)
 		return
 	}
 
