@@ -3,12 +3,14 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/lift-sys/lifttest/lifttest/record"
@@ -229,4 +231,71 @@ func parseJournalLine(line []byte, lineNo int, run *record.Meta, cases *[]*recor
 	}
 	*cases = append(*cases, c)
 	return nil
+}
+
+// Merged is the description of the runs a set of journals holds.
+type Merged struct {
+	record.Meta
+	// Warnings say what a reader should know: a truncated last line, a
+	// shard missing from the set.
+	Warnings []string
+}
+
+// MergeJournals reads the journals of one run's shards (or of one run) and
+// returns their records in a canonical order, by suite, case and sample, so
+// that a run and the merge of its shards give the same report. It refuses
+// journals of different modes or models, and a case run in two of them.
+// The merged Meta is the first journal's, started at the earliest start,
+// with the shard cleared when every shard of the run is present.
+func MergeJournals(paths []string) (Merged, []*record.Result, error) {
+	var m Merged
+	var all []*record.Result
+	seen := map[string]string{} // suite/case/sample -> journal
+	shards := map[int]bool{}
+	total := 0
+	for i, p := range paths {
+		meta, recs, err := ReadJournal(p)
+		if errors.Is(err, ErrTruncated) {
+			m.Warnings = append(m.Warnings, err.Error())
+		} else if err != nil {
+			return m, nil, err
+		}
+		if i == 0 {
+			m.Meta = meta
+		} else {
+			if meta.Mode != m.Mode || meta.Model != m.Model {
+				return m, nil, fmt.Errorf("journal %s: %s run of model %q, but %s is a %s run of %q: merge the journals of one run", p, meta.Mode, meta.Model, paths[0], m.Mode, m.Model)
+			}
+			if meta.Started.Before(m.Started) {
+				m.Started = meta.Started
+			}
+		}
+		if meta.Shard != "" {
+			var k, n int
+			if _, err := fmt.Sscanf(meta.Shard, "%d/%d", &k, &n); err == nil {
+				shards[k], total = true, n
+			}
+		}
+		for _, r := range recs {
+			key := fmt.Sprintf("%s/%s/%d", r.Suite, r.Case, r.Sample)
+			if prev, dup := seen[key]; dup {
+				return m, nil, fmt.Errorf("journal %s: %s was run in %s too: merge the journals of one run's shards, each once", p, key, prev)
+			}
+			seen[key] = p
+			all = append(all, r)
+		}
+	}
+	if total > 0 {
+		m.Shard = ""
+		for k := 1; k <= total; k++ {
+			if !shards[k] {
+				m.Shard = "partial"
+				m.Warnings = append(m.Warnings, fmt.Sprintf("shard %d/%d is missing: the report covers only the shards given", k, total))
+			}
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *record.Result) int {
+		return cmp.Or(cmp.Compare(a.Suite, b.Suite), cmp.Compare(a.Case, b.Case), cmp.Compare(a.Sample, b.Sample))
+	})
+	return m, all, nil
 }

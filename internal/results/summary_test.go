@@ -11,7 +11,6 @@ import (
 
 	"github.com/lift-sys/lifttest/internal/stats"
 	"github.com/lift-sys/lifttest/lifttest/record"
-
 	// lifttest's flags (-live, -record, -endpoint, -gpu) are defined in
 	// every test binary, so that `go test ./... -live` does not stop here
 	// with "flag provided but not defined".
@@ -143,8 +142,8 @@ func TestSummarizeRates(t *testing.T) {
 			Case: name, Compiled: compiled, Success: total > 0 && passed == total,
 			Validation: withRSS(passing(passed, total), rssMB<<20), Attempts: attempts, Tokens: tokens,
 			HarnessBytes: 1 << 20,
-			Stage1: record.Stage{SchemaChecked: ir[0], SchemaValid: ir[1], Server: msd(1000), Latency: msd(1500)},
-			Stage2: record.Stage{SchemaChecked: code[0], SchemaValid: code[1], Server: msd(500), Latency: msd(800)},
+			Stage1:       record.Stage{SchemaChecked: ir[0], SchemaValid: ir[1], Server: msd(1000), Latency: msd(1500)},
+			Stage2:       record.Stage{SchemaChecked: code[0], SchemaValid: code[1], Server: msd(500), Latency: msd(800)},
 		}
 	}
 	cases := []*record.Result{

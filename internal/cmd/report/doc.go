@@ -1,7 +1,7 @@
 // Command report rebuilds a run's reports from its journal, for example
 // after the run was interrupted, or to render a journal from CI:
 //
-//	report -journal run.jsonl [-md report.md] [-html report.html] [-json results.json] [-expected rates.json]
+//	report -journal run.jsonl[,shard.jsonl...] [-md report.md] [-html report.html] [-json results.json] [-expected rates.json] [-gate [-baselines dir]]
 //
 // With no output flag it writes the Markdown report to stdout. Cases are
 // grouped by suite, in the order the journal first names them, and each

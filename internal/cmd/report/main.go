@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
@@ -25,20 +26,23 @@ func main() {
 }
 
 // run is the command, apart from the process: tests call it directly.
-func run(stdout, stderr io.Writer, args []string) error {
+func run(stdout, stderr io.Writer, args []string) (err error) {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	journal := fs.String("journal", "", "the run's journal `file` (JSON Lines)")
+	journal := fs.String("journal", "", "the run's journal `files`: a path, a glob or a comma-separated list; the journals of a run's shards merge into one report (more may follow as arguments)")
 	mdOut := fs.String("md", "", "write the Markdown report to `file`")
 	htmlOut := fs.String("html", "", "write the HTML report to `file`")
 	jsonOut := fs.String("json", "", "write the lift-sys results `file` (one per suite when there are several)")
 	expectedFile := fs.String("expected", "", "JSON `file` of expected success rates by category, e.g. {\"arithmetic\": 0.95}")
+	gateOn := fs.Bool("gate", false, "compare each suite with its baseline and fail on a crossed fail threshold")
+	baselines := fs.String("baselines", "baselines", "the baseline `directory` of -gate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *journal == "" || fs.NArg() > 0 {
+	paths, err := journalPaths(*journal, fs.Args())
+	if err != nil {
 		fs.Usage()
-		return errors.New("-journal is required and no positional arguments are accepted")
+		return err
 	}
 
 	var expected map[string]float64
@@ -57,24 +61,45 @@ func run(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 
-	runInfo, cases, err := report.ReadJournal(*journal)
-	if errors.Is(err, report.ErrTruncated) {
-		fmt.Fprintf(stderr, "report: warning: %v\n", err)
-	} else if err != nil {
+	runInfo, cases, err := report.MergeJournals(paths)
+	if err != nil {
 		return err
 	}
+	for _, w := range runInfo.Warnings {
+		fmt.Fprintf(stderr, "report: warning: %s\n", w)
+	}
 	if len(cases) == 0 {
-		return fmt.Errorf("%s: no cases", *journal)
+		return fmt.Errorf("%s: no cases", strings.Join(paths, ", "))
 	}
 
 	suites := bySuite(cases)
 	reports := make([]report.SuiteReport, 0, len(suites))
+	var failed []string
 	for _, s := range suites {
-		reports = append(reports, report.SuiteReport{Summary: results.Summarize(s.name, s.cases, expected), Cases: s.cases})
+		rep := report.SuiteReport{Summary: results.Summarize(s.name, s.cases, expected), Cases: s.cases}
+		if *gateOn {
+			g, err := evaluate(*baselines, rep.Summary)
+			if err != nil {
+				return err
+			}
+			if err := g.WriteText(stdout); err != nil {
+				return err
+			}
+			rep.Gate = &g
+			if g.Failed() {
+				failed = append(failed, s.name)
+			}
+		}
+		reports = append(reports, rep)
 	}
+	defer func() {
+		if len(failed) > 0 && err == nil {
+			err = fmt.Errorf("regression gate failed: %s crossed a fail threshold", strings.Join(failed, ", "))
+		}
+	}()
 
 	if *mdOut == "" && *htmlOut == "" && *jsonOut == "" {
-		return report.WriteMarkdown(stdout, runInfo, reports)
+		return report.WriteMarkdown(stdout, runInfo.Meta, reports)
 	}
 	var written []string
 	write := func(path string, f func(io.Writer) error) error {
@@ -85,12 +110,12 @@ func run(stdout, stderr io.Writer, args []string) error {
 		return nil
 	}
 	if *mdOut != "" {
-		if err := write(*mdOut, func(w io.Writer) error { return report.WriteMarkdown(w, runInfo, reports) }); err != nil {
+		if err := write(*mdOut, func(w io.Writer) error { return report.WriteMarkdown(w, runInfo.Meta, reports) }); err != nil {
 			return err
 		}
 	}
 	if *htmlOut != "" {
-		if err := write(*htmlOut, func(w io.Writer) error { return report.WriteHTML(w, runInfo, reports) }); err != nil {
+		if err := write(*htmlOut, func(w io.Writer) error { return report.WriteHTML(w, runInfo.Meta, reports) }); err != nil {
 			return err
 		}
 	}
@@ -100,12 +125,12 @@ func run(stdout, stderr io.Writer, args []string) error {
 			if len(suites) > 1 {
 				path = suitePath(path, s.name)
 			}
-			if err := write(path, func(w io.Writer) error { return report.WriteResultsJSON(w, runInfo, s.name, s.cases) }); err != nil {
+			if err := write(path, func(w io.Writer) error { return report.WriteResultsJSON(w, runInfo.Meta, s.name, s.cases) }); err != nil {
 				return err
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "report: %d cases in %d suites from %s\n", len(cases), len(suites), *journal)
+	fmt.Fprintf(stdout, "report: %d cases in %d suites from %s\n", len(cases), len(suites), strings.Join(paths, ", "))
 	for _, p := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", p)
 	}
@@ -147,4 +172,44 @@ func suitePath(path, suite string) string {
 		safe = "unnamed"
 	}
 	return strings.TrimSuffix(path, ext) + "-" + safe + ext
+}
+
+// journalPaths expands the -journal value (paths, globs, comma-separated)
+// and the arguments into journal files.
+func journalPaths(flagValue string, args []string) ([]string, error) {
+	var specs []string
+	for _, v := range append([]string{flagValue}, args...) {
+		for p := range strings.SplitSeq(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				specs = append(specs, p)
+			}
+		}
+	}
+	if len(specs) == 0 {
+		return nil, errors.New("-journal is required: a journal file, a glob such as 'results/journal-*.jsonl', or a comma-separated list")
+	}
+	var paths []string
+	for _, p := range specs {
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("-journal %s: %w", p, err)
+		}
+		if len(matches) == 0 {
+			matches = []string{p} // not a glob, or one that matches nothing: ReadJournal says which
+		}
+		paths = append(paths, matches...)
+	}
+	return paths, nil
+}
+
+func evaluate(dir string, sum results.Summary) (gate.Report, error) {
+	th, err := gate.LoadThresholds(dir)
+	if err != nil {
+		return gate.Report{}, err
+	}
+	b, err := gate.LoadBaseline(dir, sum.Suite)
+	if err != nil {
+		return gate.Report{}, err
+	}
+	return gate.Evaluate(b, sum, th), nil
 }

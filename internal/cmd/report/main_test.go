@@ -82,8 +82,8 @@ func TestRunWritesEveryReport(t *testing.T) {
 			t.Errorf("%s lacks %q", md, want)
 		}
 	}
-	if i, j := strings.Index(mdText, "## Suite simple"), strings.Index(mdText, "## Suite nontrivial"); i > j {
-		t.Error("suites out of the journal's order")
+	if i, j := strings.Index(mdText, "## Suite simple"), strings.Index(mdText, "## Suite nontrivial"); i < j {
+		t.Error("suites out of the canonical (name) order")
 	}
 	if !strings.Contains(read(t, html), "<svg") {
 		t.Errorf("%s has no plot", html)
@@ -145,7 +145,8 @@ func TestRunErrors(t *testing.T) {
 		want string
 	}{
 		{"no journal", nil, "-journal is required"},
-		{"positional argument", []string{"-journal", journal, "extra"}, "no positional arguments"},
+		{"missing second journal", []string{"-journal", journal, "extra.jsonl"}, "extra.jsonl"},
+		{"no journal", []string{}, "-journal is required"},
 		{"missing journal", []string{"-journal", filepath.Join(dir, "nope.jsonl")}, "no such file"},
 		{"rate as a percentage", []string{"-journal", journal, "-expected", badRates}, "want a fraction"},
 	} {
