@@ -12,23 +12,24 @@ import (
 
 	"github.com/lift-sys/lifttest/lifttest"
 	"github.com/lift-sys/lifttest/lifttest/lifttesttest"
+	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
 // fakeValidator passes a module that adds, without starting Python: these
 // tests are about the endpoint, not the sandbox.
 type fakeValidator struct{}
 
-func (fakeValidator) Validate(_ context.Context, p lifttest.Program) (lifttest.Validation, error) {
+func (fakeValidator) Validate(_ context.Context, p lifttest.Program) (record.Validation, error) {
 	if strings.Contains(p.Source, "a + b") {
-		return lifttest.Validation{Compiled: true, Class: "passed"}, nil
+		return record.Validation{Compiled: true, Class: "passed"}, nil
 	}
-	return lifttest.Validation{Compiled: true, Class: "wrong_answer", Error: "add(2, 3) returned -1, want 5"}, nil
+	return record.Validation{Compiled: true, Class: "wrong_answer", Error: "add(2, 3) returned -1, want 5"}, nil
 }
 
-// TestHarnessAgainstFake runs lifttest's own clients, both providers,
+// TestRunnerAgainstFake runs lifttest's own clients, both providers,
 // against the fake: the first code answer is wrong, so the retry must get
 // the second, and an injected 503 must be retried at the HTTP level.
-func TestHarnessAgainstFake(t *testing.T) {
+func TestRunnerAgainstFake(t *testing.T) {
 	t.Parallel()
 	ir := `{"intent": {"summary": "add two numbers"},
 		"signature": {"name": "add", "parameters": [{"name": "a", "type_hint": "int"}, {"name": "b", "type_hint": "int"}], "returns": "int"}}`
@@ -42,17 +43,17 @@ func TestHarnessAgainstFake(t *testing.T) {
 			opts := lifttest.Options{
 				Mode: lifttest.ModeLive, Provider: provider, Endpoint: srv.GenerateURL(),
 				Validator: fakeValidator{}, Progress: io.Discard,
-				Retry: lifttest.RetryOptions{BaseDelay: time.Millisecond},
+				RetryDelay: time.Millisecond,
 			}
 			if provider == lifttest.ProviderOpenAI {
 				opts.Endpoint = srv.OpenAIURL()
-				opts.OpenAI = lifttest.OpenAIOptions{Model: lifttesttest.DefaultModel, Stream: true}
+				opts.Model, opts.Stream = lifttesttest.DefaultModel, true
 			}
-			h, err := lifttest.New(opts)
+			h, err := lifttest.NewRunner(opts)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = h.Close() })
 
-			r, err := h.Run(t.Context(), "fake", lifttest.Case{Name: "add", Prompt: prompt, Function: "add"})
+			r, err := h.Run(t.Context(), "fake", lifttest.Case{Name: "add", Prompt: prompt, Function: "add"}, 0)
 			require.NoError(t, err)
 			require.True(t, r.Success, "result: %+v", r)
 			require.Equal(t, 2, r.Attempts)

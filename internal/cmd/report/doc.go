@@ -3,9 +3,14 @@
 //
 //	report -journal run.jsonl[,shard.jsonl...] [-md report.md] [-html report.html] [-json results.json] [-expected rates.json] [-gate [-baselines dir]]
 //
-// With no output flag it writes the Markdown report to stdout. Cases are
-// grouped by suite, in the order the journal first names them, and each
-// suite is summarised by results.Summarize. -json writes the original
+// With no output flag it writes the Markdown report to stdout. The
+// journals of one run's shards (-shard k/n) merge: -journal takes a glob
+// ('results/journal-*.jsonl') or a comma-separated list, a case run twice
+// is refused and a missing shard is warned of. Cases are listed by suite,
+// case and sample, so that a run and the merge of its shards give the same
+// report, and each suite is summarised by results.Summarize. -gate checks
+// each suite against its baseline and exits non-zero on a crossed fail
+// threshold: the fan-in of a sharded CI run gets one verdict. -json writes the original
 // lift-sys results file, which holds one suite: with several suites, the
 // suite's name is added before the extension (results-simple.json, ...).
 // -expected names a JSON object of expected success rates in [0, 1] by
