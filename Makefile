@@ -15,6 +15,15 @@ REFADDR   ?= 127.0.0.1:8787
 CASE      ?=
 RUN       := TestSuites$(if $(CASE),/suite=$(firstword $(subst /, ,$(CASE)))/case=$(word 2,$(subst /, ,$(CASE)))$$)
 GPUFLAG   := $(if $(GPU),-gpu $(GPU))
+# The OpenAI-compatible provider's settings, passed through by the live and
+# record targets (each also has its environment variable: see README).
+PROVIDER   ?=
+MODEL      ?=
+API        ?=
+STRUCTURED ?=
+STREAM     ?=
+PROVFLAGS  := $(if $(PROVIDER),-provider '$(PROVIDER)') $(if $(MODEL),-model '$(MODEL)') $(if $(API),-api '$(API)') $(if $(STRUCTURED),-structured '$(STRUCTURED)') $(if $(filter 1 true yes,$(STREAM)),-stream)
+RESULTS    ?= results
 
 .PHONY: loopback test bench gate baseline report loadtest bench-live record record-reference compare lint validate-humaneval clean
 
@@ -34,16 +43,16 @@ bench:
 	@mkdir -p $(dir $(OUT))
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count $(COUNT) $(GPUFLAG) . | tee $(OUT)
 
-## bench-live: the same benchmarks against a real endpoint, one request per case and count
+## bench-live: the same benchmarks against a real endpoint, one request per case and count; the journal, results files, reports and gate go to $(RESULTS)/
 bench-live:
 	@test -n "$(ENDPOINT)" || { echo "bench-live: set ENDPOINT=https://<workspace>--generate.modal.run (or LIFTTEST_ENDPOINT)"; exit 2; }
 	@mkdir -p $(dir $(OUT))
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 1x -count $(COUNT) -timeout 0 -live -endpoint '$(ENDPOINT)' $(GPUFLAG) . | tee $(OUT)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 1x -count $(COUNT) -timeout 0 -live -endpoint '$(ENDPOINT)' -results '$(RESULTS)' $(GPUFLAG) $(PROVFLAGS) $(if $(SUITE),-suite '$(SUITE)') $(if $(SHARD),-shard '$(SHARD)') . | tee $(OUT)
 
 ## record: re-record cassettes against ENDPOINT (CASE=suite/case for one)
 record:
 	@test -n "$(ENDPOINT)" || { echo "record: set ENDPOINT=https://<workspace>--generate.modal.run (or LIFTTEST_ENDPOINT)"; exit 2; }
-	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint '$(ENDPOINT)' -v .
+	$(GO) test -count=1 -timeout 0 -run '$(RUN)' -record -endpoint '$(ENDPOINT)' $(PROVFLAGS) -v .
 	@git status --short cassettes || true
 
 ## record-reference: re-record the bundled cassettes against the scripted reference endpoint, suite by suite, in real time (cases in parallel: about 5 minutes)
@@ -59,6 +68,8 @@ record-reference: loopback
 
 ## gate: replay the suites and compare each with its baseline in baselines/ (fails on a crossed fail threshold; SUITE=name[/subset] for one)
 SUITE ?=
+SHARD ?=
+GATE  ?=
 gate: loopback
 	$(GO) test -count=1 -run '^TestSuites$$' -gate $(if $(SUITE),-suite '$(SUITE)') $(GPUFLAG) .
 
@@ -68,13 +79,13 @@ baseline: loopback
 	$(GO) test -count=1 -run '^TestSuites$$' -write-baseline -suite '$(SUITE)' $(GPUFLAG) .
 	@git diff --stat -- baselines || true
 
-## report: run the suites and write a journal, results files and Markdown/HTML reports under results/ (JOURNAL=file rebuilds them from a journal instead)
+## report: run the suites and write a journal, results files and Markdown/HTML reports under results/ (JOURNAL=file rebuilds them from a journal instead; a glob or comma-separated list merges a run's shards; GATE=1 gates them)
 JOURNAL ?=
 report: loopback
 ifeq ($(JOURNAL),)
 	$(GO) test -count=1 -run '^TestSuites$$' -results results $(if $(SUITE),-suite '$(SUITE)') $(GPUFLAG) .
 else
-	$(GO) run ./internal/cmd/report -journal '$(JOURNAL)' -md results/report.md -html results/report.html -json results/results.json
+	$(GO) run ./internal/cmd/report -journal '$(JOURNAL)' -md results/report.md -html results/report.html -json results/results.json $(if $(GATE),-gate)
 endif
 
 ## loadtest: lifttest's client path vs $(LOADTOOL) against the zero-delay reference endpoint (installs $(LOADTOOL) when missing)

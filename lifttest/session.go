@@ -55,6 +55,7 @@ type Session struct {
 	mu       sync.Mutex
 	benching bool // benchmarks run in this process: they, not tests, make the records
 	records  []*record.Result
+	replayed map[string]bool // suite/case keys a replayed benchmark recorded
 	journal  *report.Journal
 	jerr     error // the journal could not be written: reported once, by Finish
 }
@@ -174,6 +175,20 @@ func (s *Session) add(r *record.Result) error {
 		s.jerr = err
 	}
 	return s.jerr
+}
+
+// once reports whether key is new to the session, marking it seen.
+func (s *Session) once(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.replayed[key] {
+		return false
+	}
+	if s.replayed == nil {
+		s.replayed = map[string]bool{}
+	}
+	s.replayed[key] = true
+	return true
 }
 
 // stamp names the run's files; a shard's name carries its index so that

@@ -104,8 +104,8 @@ func failureDetail(r *record.Result) string {
 // In replay the latencies are the recorded ones and ns/op is lifttest's
 // own cost (cassette, assembly, validation); in live it includes the
 // endpoint. Every run of a live or record benchmark is recorded; a replay
-// records one run per case and -count, since its answers are the same
-// every iteration. Main writes the suites' summaries after the benchmarks.
+// records each case once, since its answers are the same every iteration
+// and every -count. Main writes the suites' summaries after the benchmarks.
 func (s *Session) Bench(b *testing.B) {
 	for _, su := range s.suites {
 		b.Run("suite="+su.Name, func(b *testing.B) {
@@ -124,7 +124,7 @@ func (s *Session) benchCase(b *testing.B, suite string, c Case) {
 			b.Fatalf("%s/%s: %v", suite, c.Name, err)
 		}
 		sum.add(r)
-		if sum.n == 1 || s.opts.Mode != ModeReplay {
+		if s.opts.Mode != ModeReplay || (sum.n == 1 && s.once(suite+"/"+c.Name)) {
 			if err := s.add(r); err != nil {
 				b.Fatalf("%s/%s: %v", suite, c.Name, err)
 			}
