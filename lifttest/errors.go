@@ -14,11 +14,11 @@ var (
 	ErrNoEndpoint = errors.New("lifttest: no endpoint")
 	// ErrMissingCassette: replay found no recording for a case. The error
 	// names the file and the command that records it.
-	ErrMissingCassette = cassette.ErrMissing
+	ErrMissingCassette = errors.New("lifttest: missing cassette")
 	// ErrStaleCassette: the case's requests no longer match its recording
 	// (the prompt, a schema or a parameter changed). The error shows the
 	// difference and the command that re-records it.
-	ErrStaleCassette = cassette.ErrMismatch
+	ErrStaleCassette = errors.New("lifttest: stale cassette")
 	// ErrGate: a suite crossed a fail threshold of its baseline.
 	ErrGate = errors.New("lifttest: regression gate failed")
 )
@@ -63,4 +63,21 @@ func shellQuote(s string) string {
 func casePattern(test, suite, name string) string {
 	p := fmt.Sprintf("^%s$/^suite=%s$/^case=%s$", test, suite, name)
 	return p
+}
+
+// kindError gives an internal error one of the package's sentinels.
+type kindError struct{ kind, err error }
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
+
+// classify gives the cassette package's errors their exported sentinels.
+func classify(err error) error {
+	switch {
+	case errors.Is(err, cassette.ErrMissing):
+		return &kindError{ErrMissingCassette, err}
+	case errors.Is(err, cassette.ErrMismatch):
+		return &kindError{ErrStaleCassette, err}
+	}
+	return err
 }

@@ -168,7 +168,7 @@ func (r *Runner) Run(ctx context.Context, suite string, c Case, k int) (*record.
 		Rerecord: r.opts.rerecord(test),
 	})
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
 	res := &record.Result{
 		Suite: suite, Case: c.Name, Sample: k, Mode: r.opts.Mode.String(), Prompt: c.Prompt,
@@ -185,7 +185,7 @@ func (r *Runner) Run(ctx context.Context, suite string, c Case, k int) (*record.
 	}
 	switch {
 	case infra && r.opts.Mode == ModeReplay:
-		return res, err // a stale cassette or a replay that left the cassette
+		return res, classify(err) // a stale cassette or a replay that left the cassette
 	case ctx.Err() != nil:
 		return res, ctx.Err()
 	}

@@ -26,24 +26,8 @@ import (
 // tests or of its benchmarks goes to one journal, and at the end to the
 // suite summaries, the results files, the reports and the regression gate,
 // so `go test` and `go test -bench` reach the same outputs. TestMain
-// creates it and hands it the process:
-//
-//	var opts = lifttest.RegisterFlags(flag.CommandLine)
-//	var session *lifttest.Session
-//
-//	func TestMain(m *testing.M) {
-//		flag.Parse()
-//		s, err := lifttest.NewSession(*opts, suites...)
-//		if err != nil {
-//			fmt.Fprintln(os.Stderr, err)
-//			os.Exit(2)
-//		}
-//		session = s
-//		os.Exit(s.Main(m))
-//	}
-//
-//	func TestSuites(t *testing.T)      { session.Test(t) }
-//	func BenchmarkSuites(b *testing.B) { session.Bench(b) }
+// creates it and hands it the process with Main (see the example); Test
+// and Bench run the cases.
 type Session struct {
 	runner   *Runner
 	opts     Options
