@@ -121,12 +121,27 @@ func writeTable(w io.Writer, sum results.Summary, recs []*record.Result) {
 	fmt.Fprintf(w, "#   cost mean %.6f USD per request, total %.6f USD\n", sum.CostMeanUSD, sum.CostTotalUSD)
 }
 
-// uncached keeps `go test` from caching a live or record run's result:
-// go test does not cache a run that opened a file modified within the last
-// two seconds (cmd/go's modTimeCutoff), whatever chose the mode, flag or
-// environment. The file is one small marker, rewritten by each such run.
-func uncached() {
-	path := filepath.Join(os.TempDir(), "lifttest-live-run")
+// cacheInputs tells go test's result cache what the run depends on. The
+// environment that RegisterFlags read at package initialization was read
+// before go test started watching (it logs what a test reads from m.Run on),
+// so it is read again here, inside m.Run, to become part of the cache key.
+// A live or record run depends on the endpoint, which go test cannot see:
+// it opens a marker file it has just rewritten, and go test does not cache
+// a run that opened a file of the module modified within the last two
+// seconds (cmd/go's modTimeCutoff; files outside the module are not
+// checked), whatever chose the mode, a flag or the environment. The marker
+// is <CassetteDir>/.lifttest-live-run.
+func (s *Session) cacheInputs() {
+	for _, name := range s.opts.env {
+		os.Getenv(name)
+	}
+	if s.opts.Mode == ModeReplay {
+		return
+	}
+	path := filepath.Join(s.opts.CassetteDir, ".lifttest-live-run")
+	if err := os.MkdirAll(s.opts.CassetteDir, 0o755); err != nil {
+		return
+	}
 	if err := os.WriteFile(path, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644); err == nil {
 		if f, err := os.Open(path); err == nil {
 			f.Close()

@@ -60,7 +60,7 @@ func TestConsumerModule(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, goBin, append([]string{"test", "-count=1"}, args...)...)
+		cmd := exec.CommandContext(ctx, goBin, append([]string{"test"}, args...)...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local")
 		cmd.Env = append(cmd.Env, env...)
@@ -71,15 +71,27 @@ func TestConsumerModule(t *testing.T) {
 		return string(out)
 	}
 
-	goTest(nil, "-run", "TestSuite", "-lifttest.record", "-lifttest.endpoint", srv.GenerateURL())
+	goTest(nil, "-count=1", "-run", "TestSuite", "-lifttest.record", "-lifttest.endpoint", srv.GenerateURL())
 	for _, f := range []string{"cassettes/mine/add.yaml", "cassettes/mine/is_even.yaml", "cassettes/endpoint.yaml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("record wrote no %s: %v", f, err)
 		}
 	}
+	// A live run chosen by the environment alone is never answered from go
+	// test's cache (no -count=1 here, no flag after the package list).
+	live := []string{"LIFTTEST_MODE=live", "LIFTTEST_ENDPOINT=" + srv.GenerateURL()}
+	before := srv.Requests()
+	for range 2 {
+		if out := goTest(live, "-run", "TestSuite", "."); strings.Contains(out, "(cached)") {
+			t.Errorf("a live run was answered from the cache:\n%s", out)
+		}
+	}
+	if got := srv.Requests() - before; got < 2*4 {
+		t.Errorf("two live runs of two cases made %d requests, want at least 8", got)
+	}
 	srv.Close() // replay needs no endpoint
 
-	out := goTest(nil, "-run", "TestSuite", "-v", "-lifttest.write-baseline")
+	out := goTest(nil, "-count=1", "-run", "TestSuite", "-v", "-lifttest.write-baseline")
 	for _, want := range []string{"--- PASS: TestSuite/suite=mine/case=add", "--- PASS: TestSuite/suite=mine/case=is_even", "baseline written"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("replay output lacks %q:\n%s", want, out)
@@ -87,7 +99,7 @@ func TestConsumerModule(t *testing.T) {
 	}
 
 	results := filepath.Join(dir, "results")
-	out = goTest(nil, "-run", "^$", "-bench", ".", "-benchtime", "1x", "-lifttest.results", results, "-lifttest.gate")
+	out = goTest(nil, "-count=1", "-run", "^$", "-bench", ".", "-benchtime", "1x", "-lifttest.results", results, "-lifttest.gate")
 	for _, want := range []string{"BenchmarkSuite/suite=mine/case=add", "BenchmarkSummary/suite=mine", "gate: PASS"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("benchmark output lacks %q:\n%s", want, out)

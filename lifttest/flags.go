@@ -22,6 +22,7 @@ import (
 func RegisterFlags(fs *flag.FlagSet) *Options {
 	o := &Options{}
 	env := func(names ...string) string {
+		o.env = append(o.env, names...)
 		for _, n := range names {
 			if v := os.Getenv(n); v != "" {
 				return v
@@ -33,11 +34,11 @@ func RegisterFlags(fs *flag.FlagSet) *Options {
 		fs.StringVar(p, name, env(vars...), usage+" ["+strings.Join(vars, ", ")+"]")
 	}
 	boolean := func(p *bool, name, usage, v string) {
-		def, _ := strconv.ParseBool(os.Getenv(v))
+		def, _ := strconv.ParseBool(env(v))
 		fs.BoolVar(p, name, def, usage+" ["+v+"]")
 	}
 	integer := func(p *int, name, usage, v string) {
-		def, _ := strconv.Atoi(os.Getenv(v))
+		def, _ := strconv.Atoi(env(v))
 		fs.IntVar(p, name, def, usage+" ["+v+"]")
 	}
 	mode := env("LIFTTEST_MODE")

@@ -127,6 +127,8 @@ type Options struct {
 	// Progress receives a line per finished run of a live or record
 	// session; nil is os.Stderr. Replay prints none.
 	Progress io.Writer
+
+	env []string // the variables RegisterFlags read, for go test's cache key
 }
 
 // withDefaults fills the documented defaults and checks the options.

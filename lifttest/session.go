@@ -40,6 +40,7 @@ type Session struct {
 	benching bool // benchmarks run in this process: they, not tests, make the records
 	records  []*record.Result
 	replayed map[string]bool // suite/case keys a replayed benchmark recorded
+	inputs   sync.Once       // cacheInputs
 	journal  *report.Journal
 	jerr     error // the journal could not be written: reported once, by Finish
 }
@@ -117,9 +118,6 @@ func (s *Session) Main(m *testing.M) int {
 	if err := s.Finish(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		code = cmp.Or(code, 1)
-	}
-	if s.opts.Mode != ModeReplay {
-		uncached()
 	}
 	return code
 }

@@ -17,6 +17,7 @@ import (
 // the case does not succeed, with the stage, the error and every failing
 // test; a case marked XFail fails instead when it succeeds.
 func (s *Session) Test(t *testing.T) {
+	s.inputs.Do(s.cacheInputs)
 	name := t.Name()
 	s.runner.test.Store(&name)
 	for _, su := range s.suites {
@@ -107,6 +108,7 @@ func failureDetail(r *record.Result) string {
 // records each case once, since its answers are the same every iteration
 // and every -count. Main writes the suites' summaries after the benchmarks.
 func (s *Session) Bench(b *testing.B) {
+	s.inputs.Do(s.cacheInputs)
 	for _, su := range s.suites {
 		b.Run("suite="+su.Name, func(b *testing.B) {
 			for _, c := range su.Cases {
