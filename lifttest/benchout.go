@@ -130,7 +130,8 @@ func writeTable(w io.Writer, sum results.Summary, recs []*record.Result) {
 // a run that opened a file of the module modified within the last two
 // seconds (cmd/go's modTimeCutoff; files outside the module are not
 // checked), whatever chose the mode, a flag or the environment. The marker
-// is <CassetteDir>/.lifttest-live-run.
+// is <CassetteDir>/.lifttest-live-run, or ./.lifttest-live-run without a
+// cassette directory.
 func (s *Session) cacheInputs() {
 	for _, name := range s.opts.env {
 		os.Getenv(name)
@@ -138,10 +139,11 @@ func (s *Session) cacheInputs() {
 	if s.opts.Mode == ModeReplay {
 		return
 	}
-	path := filepath.Join(s.opts.CassetteDir, ".lifttest-live-run")
-	if err := os.MkdirAll(s.opts.CassetteDir, 0o755); err != nil {
-		return
+	dir := s.opts.CassetteDir
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir = "." // the package's directory, inside the module too
 	}
+	path := filepath.Join(dir, ".lifttest-live-run")
 	if err := os.WriteFile(path, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644); err == nil {
 		if f, err := os.Open(path); err == nil {
 			f.Close()
