@@ -42,7 +42,7 @@ func (s *Session) writeBenchConfig(w io.Writer) {
 	p := s.runner.price
 	for _, kv := range [][2]string{
 		{"lifttest-mode", s.opts.Mode.String()}, {"lifttest-timing", timing},
-		{"endpoint", s.info.Host}, {"model", s.info.Model}, {"gpu", s.info.GPU},
+		{"endpoint", s.runner.info.Host}, {"model", s.runner.info.Model}, {"gpu", s.runner.info.GPU},
 		{"price", fmt.Sprintf("%s %.2f-USD/h %.4f-USD/request", p.Name, p.PerHour, p.PerRequest)},
 		{"isolation", s.runner.isolation()}, {"shard", s.runner.shard.String()},
 	} {
@@ -67,9 +67,9 @@ func (s *Session) writeBenchConfig(w io.Writer) {
 // the merged journals of every shard.
 func (s *Session) writeBenchSummary(w io.Writer) {
 	bw := benchfmt.NewWriter(w)
-	if s.info.Warmup > 0 {
+	if s.runner.info.Warmup > 0 {
 		bw.Write(&benchfmt.Result{Name: benchfmt.Name("Warmup"), Iters: 1,
-			Values: []benchfmt.Value{{Value: float64(s.info.Warmup.Nanoseconds()), Unit: "warmup-ns"}}})
+			Values: []benchfmt.Value{{Value: float64(s.runner.info.Warmup.Nanoseconds()), Unit: "warmup-ns"}}})
 	}
 	s.mu.Lock()
 	recs := s.records

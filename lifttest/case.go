@@ -13,7 +13,7 @@ type Case struct {
 	// Prompt is the user's request, sent to stage 1 as it is.
 	Prompt string
 	// Function is the name the tests expect. The model may choose another
-	// (multiply_numbers for multiply): LookupFunction says which is tested.
+	// (multiply_numbers for multiply): the record's Function and Match say which was tested.
 	Function string
 	// Tests are called positionally and compared with Python ==.
 	Tests []Test

@@ -24,7 +24,7 @@ var addNumbers = Case{
 
 // sandbox is the default validator, started once for the package's tests
 // that need real Python and closed by TestMain.
-var sandbox struct {
+var shared struct {
 	once  sync.Once
 	v     Validator
 	close func() error
@@ -33,15 +33,15 @@ var sandbox struct {
 
 func sharedValidator(t testing.TB) Validator {
 	t.Helper()
-	sandbox.once.Do(func() { sandbox.v, sandbox.close, sandbox.err = newSandboxValidator() })
-	require.NoError(t, sandbox.err)
-	return sandbox.v
+	shared.once.Do(func() { shared.v, shared.close, shared.err = newSandboxValidator() })
+	require.NoError(t, shared.err)
+	return shared.v
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if sandbox.close != nil {
-		if err := sandbox.close(); err != nil {
+	if shared.close != nil {
+		if err := shared.close(); err != nil {
 			fmt.Fprintln(os.Stderr, "closing the shared sandbox:", err)
 		}
 	}
@@ -103,7 +103,7 @@ func runner(t *testing.T, mode Mode, scripts []refserver.Script, opts Options) (
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
-	opts.RetryDelay = time.Millisecond
+	bounded(&opts)
 	r, err := NewRunner(opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
@@ -122,4 +122,16 @@ func script(t *testing.T, name string) refserver.Script {
 	}
 	t.Fatalf("no bundled script %s", name)
 	return refserver.Script{}
+}
+
+// bounded keeps a test's calls short: no retry backoff to speak of, and a
+// hung endpoint fails the call in 30 s rather than the 600 s of a cold start.
+func bounded(o *Options) {
+	o.RetryDelay = time.Millisecond
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.ColdTimeout == 0 {
+		o.ColdTimeout = 30 * time.Second
+	}
 }

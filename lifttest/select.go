@@ -33,7 +33,7 @@ func selectCases(all []Suite, suite string, sh shard.Spec) ([]Suite, error) {
 			for _, n := range names {
 				j := slices.IndexFunc(s.Cases, func(c Case) bool { return c.Name == n })
 				if j < 0 {
-					return nil, fmt.Errorf("lifttest: suite %s subset %s names case %q, which the suite lacks", name, subset, n)
+					return nil, fmt.Errorf("lifttest: -suite %s: subset %s names case %q, which suite %s lacks", suite, subset, n, name)
 				}
 				cases = append(cases, s.Cases[j])
 			}

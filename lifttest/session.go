@@ -33,7 +33,6 @@ type Session struct {
 	opts     Options
 	suites   []Suite
 	started  time.Time
-	info     Endpoint
 	progress progress
 
 	mu       sync.Mutex
@@ -90,12 +89,10 @@ func (s *Session) Close() error { return s.runner.Close() }
 // or the gate did.
 func (s *Session) Main(m *testing.M) int {
 	defer s.Close()
-	info, err := s.runner.Prepare(context.Background())
-	if err != nil {
+	if _, err := s.runner.Prepare(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	s.info = info
 	s.benching = flagValue("test.bench") != ""
 	runs := 0
 	for _, su := range s.suites {
@@ -187,7 +184,7 @@ func (s *Session) stamp() string {
 func (s *Session) meta() record.Meta {
 	p := s.runner.price
 	return record.Meta{
-		Started: s.started, Mode: s.opts.Mode.String(), Endpoint: s.info.Host, Model: s.info.Model, GPU: s.info.GPU,
+		Started: s.started, Mode: s.opts.Mode.String(), Endpoint: s.runner.info.Host, Model: s.runner.info.Model, GPU: s.runner.info.GPU,
 		Price: p.String(), PerHour: p.PerHour, Shard: s.runner.shard.String(), Isolation: s.runner.isolation(),
 		GoVersion: runtime.Version(),
 	}

@@ -42,6 +42,7 @@ func (s *Session) Test(t *testing.T) {
 
 func (s *Session) testCase(t *testing.T, suite string, c Case, k int) {
 	t.Helper()
+	s.progress.begin()
 	r, err := s.runner.Run(context.Background(), suite, c, k)
 	if err != nil {
 		t.Fatalf("%s/%s: %v", suite, c.Name, err)
@@ -120,6 +121,7 @@ func (s *Session) Bench(b *testing.B) {
 
 func (s *Session) benchCase(b *testing.B, suite string, c Case) {
 	var sum metrics
+	s.progress.begin()
 	for b.Loop() {
 		r, err := s.runner.Run(context.Background(), suite, c, 0)
 		if err != nil {
