@@ -64,8 +64,9 @@ func DefinedFunctions(src string) []string {
 		if !ok {
 			continue
 		}
-		if name := firstWord(rest); name != "" && !seen[norm.NFKC.String(name)] {
-			name = norm.NFKC.String(name)
+		// A keyword is no name: "def \" and then "def f():" on the next
+		// line is a SyntaxError, not a function named def.
+		if name := norm.NFKC.String(firstWord(rest)); isIdentifier(name) && !seen[name] {
 			seen[name] = true
 			names = append(names, name)
 		}

@@ -192,6 +192,10 @@ func FormatStreamOffsets(offsets []time.Duration) string {
 	return sb.String()
 }
 
+// maxOffsetUs bounds the sum of a stream's offsets, in microseconds: far
+// beyond MaxDuration, which the replay checks, and far from overflow.
+const maxOffsetUs = int64(1000 * MaxDuration / time.Microsecond)
+
 // ErrStreamOffsets reports a StreamOffsetsHeader that cannot be read.
 var ErrStreamOffsets = errors.New("cassette: malformed " + StreamOffsetsHeader)
 
@@ -205,7 +209,8 @@ func StreamOffsets(h http.Header) (offsets []time.Duration, ok bool, err error) 
 	total := int64(0)
 	for f := range strings.SplitSeq(v, ",") {
 		us, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
-		if err != nil || us < 0 {
+		if err != nil || us < 0 || us > maxOffsetUs-total {
+			// Negative, or past any real stream (and past overflow).
 			return nil, true, fmt.Errorf("%w: %q", ErrStreamOffsets, f)
 		}
 		total += us

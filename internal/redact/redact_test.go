@@ -178,3 +178,22 @@ func FuzzExcerpt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScrubber: whatever the secret and the text around it, no form of
+// the secret is left after scrubbing, in the text or in an excerpt of it.
+func FuzzScrubber(f *testing.F) {
+	f.Add("sk-abcdef", "key sk-abcdef and sk%2Dabcdef", "https://u:p4ssw0rd@h/x?token=tok-1234")
+	f.Add("a/b+c&d", "a%2Fb%2Bc%26d a%2fb%2bc%26d", "http://h/?sig=zzzz")
+	f.Fuzz(func(t *testing.T, secret, text, endpoint string) {
+		s := New(endpoint, secret)
+		out := s.String(text + secret + text)
+		// What is left between the masks is the original text: no secret
+		// may be whole in it. (A mask next to the text may spell a secret
+		// by chance, "REDACTED"+"a" holding "TEDa": that is no leak.)
+		for _, piece := range strings.Split(out, Mask) {
+			if len(secret) >= MinSecretLen && strings.Contains(piece, secret) || s.Contains(piece) {
+				t.Fatalf("a secret is left in %q of %q", piece, out)
+			}
+		}
+	})
+}
