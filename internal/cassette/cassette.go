@@ -102,8 +102,15 @@ func Open(opts Options) (*Session, error) {
 	case Live:
 		return s, nil
 	case Replay:
-		if _, err := os.Stat(opts.Path); err != nil {
+		fi, err := os.Stat(opts.Path)
+		if err != nil {
 			return nil, fmt.Errorf("%w: %s: record it with: %s", ErrMissing, opts.Path, opts.Rerecord)
+		}
+		// go-vcr parses the whole file into memory: a file larger than a
+		// recording can be is refused before it is read.
+		if limit := s.maxCassette(); fi.Size() > limit {
+			return nil, fmt.Errorf("%w: cassette %s is %d bytes, more than the %d a recording can hold (%d answers at the %d-byte cap): re-record it with: %s",
+				ErrInvalid, opts.Path, fi.Size(), limit, maxAnswers, s.maxBody(), opts.Rerecord)
 		}
 		rec, err := recorder.NewWithOptions(&recorder.Options{
 			CassetteName:       name,
@@ -134,8 +141,7 @@ func Open(opts Options) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cassette %s: %w", opts.Path, err)
 		}
-		rec.AddHook(Redact, recorder.AfterCaptureHook)
-		rec.AddHook(s.scrub, recorder.AfterCaptureHook)
+		rec.AddHook(s.clean, recorder.AfterCaptureHook)
 		// The latency a recording reports is the one it saves, so that a
 		// record run and its replays print the same figures.
 		rec.AddHook(exposeDuration, recorder.BeforeResponseReplayHook)

@@ -239,3 +239,41 @@ func TestRecordScrubsEchoedSecrets(t *testing.T) {
 	_, err = post(t, r.Client(), context.Background(), srv.URL+"/generate", `{"prompt":"p"}`, nil)
 	require.NoError(t, err, "the scrubbed cassette replays")
 }
+
+// Without a Scrub from the caller, a key the request carried in its
+// credential headers or URL and the endpoint echoed in its answer is
+// still kept out of the cassette.
+func TestRecordScrubsWhatTheRequestCarried(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Echo", r.Header.Get("Authorization"))
+		user, pw, _ := r.BasicAuth()
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"detail": "invalid key " + r.Header.Get("Modal-Key") + "/" + r.Header.Get("Modal-Secret") + " for " + r.URL.RawQuery,
+			"auth":   r.Header.Get("X-Api-Key") + " " + user + ":" + pw})
+	}))
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	s, err := Open(Options{Path: path, Mode: Record})
+	require.NoError(t, err)
+	endpoint := strings.Replace(srv.URL, "http://", "http://bob:pw-basic-4242@", 1) + "/generate?access_token=at-echo-5555"
+	_, err = post(t, s.Client(), context.Background(), endpoint, `{"prompt":"p"}`, map[string]string{
+		"Modal-Key": "wk-echo-1111", "Modal-Secret": "ws-echo-2222", "X-Api-Key": "sk-echo-3333"})
+	require.NoError(t, err)
+	require.NoError(t, s.Finish(true))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, sec := range []string{"wk-echo-1111", "ws-echo-2222", "sk-echo-3333", "pw-basic-4242", "at-echo-5555"} {
+		assert.NotContains(t, string(b), sec)
+	}
+}
+
+func TestReplayRefusesAnOversizedCassette(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte("#"), 8<<10+1), 0o644))
+	_, err := Open(Options{Path: path, Mode: Replay, MaxBody: 1 << 10, Rerecord: "make record"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalid)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "make record")
+}

@@ -1,6 +1,7 @@
 package cassette
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,13 +136,62 @@ func Events(body string) (events []string, done bool) {
 	return events, dispatch()
 }
 
-// scrub removes the session's known secrets from everything a recording
-// keeps. It runs after Redact, which removes credentials by name; this one
-// finds them by value, where an endpoint echoed them.
-func (s *Session) scrub(i *vcr.Interaction) error {
-	sc := s.opts.Scrub
+// maxAnswers is how many answers at the cap a cassette file may hold
+// before Replay refuses to load it: a case makes a few calls (two stages,
+// their retries), and bundled recordings are tens of kilobytes.
+const maxAnswers = 8
+
+func (s *Session) maxCassette() int64 { return maxAnswers * s.maxBody() }
+
+// clean removes credentials from an interaction before go-vcr keeps it:
+// by name (Redact: credential headers, token-like query parameters and
+// form fields) and by value, wherever the endpoint echoed them (a key
+// quoted in an error body, a token in a header). The values are those the
+// harness knows (Options.Scrub) and those the request itself carried in
+// its credential headers and URL, so an echoed key is scrubbed even when
+// the caller passed no Scrub.
+func (s *Session) clean(i *vcr.Interaction) error {
+	own := redact.New(i.Request.URL, requestSecrets(http.Header(i.Request.Headers))...)
+	if err := Redact(i); err != nil {
+		return err
+	}
+	for _, sc := range []*redact.Scrubber{s.opts.Scrub, own} {
+		scrub(i, sc)
+	}
+	return nil
+}
+
+// requestSecrets are the credential values of a request's headers: each
+// whole value, the credential after an auth scheme ("Bearer sk-..."), the
+// user and password of basic auth, and each cookie's value.
+func requestSecrets(h http.Header) []string {
+	var out []string
+	for _, name := range secretHeaders {
+		for _, v := range h.Values(name) {
+			out = append(out, v)
+			if scheme, cred, ok := strings.Cut(v, " "); ok {
+				out = append(out, strings.TrimSpace(cred))
+				if strings.EqualFold(scheme, "Basic") {
+					if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
+						user, pw, _ := strings.Cut(string(b), ":")
+						out = append(out, user, pw)
+					}
+				}
+			}
+			for _, c := range strings.Split(v, ";") {
+				if _, val, ok := strings.Cut(c, "="); ok {
+					out = append(out, strings.TrimSpace(val))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scrub replaces sc's secrets everywhere a recording keeps text.
+func scrub(i *vcr.Interaction, sc *redact.Scrubber) {
 	if sc == nil {
-		return nil
+		return
 	}
 	i.Request.URL = sc.String(i.Request.URL)
 	i.Request.RequestURI = sc.String(i.Request.RequestURI)
@@ -159,5 +209,4 @@ func (s *Session) scrub(i *vcr.Interaction) error {
 			}
 		}
 	}
-	return nil
 }
