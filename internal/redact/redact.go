@@ -13,6 +13,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -98,7 +99,16 @@ func forms(s string) []string {
 			out = append(out, lowerHex(e))
 		}
 	}
+	// JSON string escaping, with and without the HTML escapes (\u0026 for
+	// &) that encoding/json writes by default.
 	if j, err := json.Marshal(s); err == nil {
+		out = append(out, string(j[1:len(j)-1]))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) == nil {
+		j := bytes.TrimSpace(buf.Bytes())
 		out = append(out, string(j[1:len(j)-1]))
 	}
 	out = append(out, base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s)))

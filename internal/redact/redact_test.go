@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -37,6 +38,13 @@ func TestScrubberReplacesEveryForm(t *testing.T) {
 			assert.Contains(t, got, Mask)
 			assert.True(t, strings.HasPrefix(got, "before ") && strings.HasSuffix(got, " after"), got)
 		}
+	}
+	for _, html := range []bool{true, false} {
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(html)
+		require.NoError(t, enc.Encode(map[string]string{"k": modalKey + `"q\`}))
+		assert.NotContains(t, s.String(buf.String()), "Key/With", "JSON-encoded, escapeHTML=%v: %s", html, buf.String())
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte("user:pa$$word"))
 	assert.NotContains(t, s.String("Authorization: Basic "+basic), basic)
