@@ -66,6 +66,9 @@ func FuzzDefinedFunctions(f *testing.F) {
 		f.Add(s+"\ndef f():\n    pass\n", "f")
 	}
 	f.Add("def \\\n g():\r\tpass\rasync\tdef h(): pass", "h")
+	for _, b := range defBlocks {
+		f.Add(b, "f")
+	}
 	f.Fuzz(func(t *testing.T, src, want string) {
 		got := DefinedFunctions(src)
 		seen := map[string]bool{}

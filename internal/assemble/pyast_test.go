@@ -296,6 +296,20 @@ var defFragments = []string{
 	"def f():", "\\", "v = 1 + \\", "2",
 }
 
+// defBlocks are whole statements, so that random modules made of them
+// mostly parse.
+var defBlocks = []string{
+	"def f():\n    pass", "async def g(a, b=1):\n    return a", "@dec\ndef decorated():\n    pass",
+	"@a.b(1)\n@c\nasync def both():\n    pass", "class C:\n    def method(self):\n        pass\n    async def am(self):\n        pass",
+	"def outer():\n    def inner():\n        pass\n    return inner", "x = '''\ndef in_string():\n'''",
+	"y = \"\"\"\nasync def in_doc():\n\"\"\"", "# def commented():", "s = 'def z():'", "def \\\n    cont():\n    pass",
+	"async \\\n def acont():\n    pass", "def\ttabbed():\n    pass", "\fdef fed():\n    pass", "def ﬁnd():\n    pass",
+	"def cafe\u0301():\n    pass", "def 名前():\n    pass", "if True:\n    def cond():\n        pass",
+	"try:\n    def in_try():\n        pass\nexcept E:\n    pass", "v = (1 +\n     2)", "w = 1 + \\\n    2",
+	"t = 'a\\\ndef in_cont_string():'", "def dup():\n    pass", "def g2(\n    a,\n    b,\n):\n    '''doc\ndef fake():\n    '''",
+	"lambda_ = lambda: 1", "define = 1", "def defaults(): pass", `u = r'\\'`, "class K: pass",
+}
+
 // TestDefinedFunctionsAgreesWithPython compares DefinedFunctions with the
 // module-level FunctionDef and AsyncFunctionDef names of Python's ast on a
 // table of tricky sources and on random ones built from defFragments with
@@ -318,6 +332,16 @@ func TestDefinedFunctionsAgreesWithPython(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	ends := []string{"\n", "\r\n", "\r"}
+	// Modules made of whole blocks, which mostly parse.
+	for range 2000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			b.WriteString(defBlocks[rng.IntN(len(defBlocks))])
+			b.WriteString("\n")
+		}
+		srcs = append(srcs, strings.ReplaceAll(b.String(), "\n", ends[rng.IntN(len(ends))]))
+	}
+	// Modules made of loose lines, which mostly do not.
 	for range 3000 {
 		n := 1 + rng.IntN(8)
 		var b strings.Builder
