@@ -38,6 +38,18 @@ const MinSecretLen = 4
 // password, secret, auth, credential, session and their spellings.
 var SecretParam = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)`)
 
+// credentialParam matches the query parameters whose values New treats as
+// secrets: a credential word as the whole name or its last part (token,
+// access_token, api_key, x-api-key, sig, ...). It is narrower than
+// SecretParam, which only decides what to mask in a URL: a value scrubbed
+// from every text must be a credential, or harmless words the model writes
+// ("fast" from ?session_mode=fast) would be masked in its answers.
+var credentialParam = regexp.MustCompile(`(?i)^(.*[_.-])?(token|key|apikey|secret|password|passwd|pwd|sig|signature|auth|credential|credentials|session|sessionid)$`)
+
+// minUserToken is the shortest user name taken for a token when the URL
+// has no password ("https://ghp_xxx@host"); shorter ones are user names.
+const minUserToken = 16
+
 // Scrubber replaces known secret values in arbitrary text. The zero value
 // and a nil *Scrubber scrub nothing. It is safe for concurrent use.
 type Scrubber struct {
@@ -46,8 +58,9 @@ type Scrubber struct {
 }
 
 // New builds a scrubber for the given secrets and for the credentials in
-// the endpoint URL (userinfo user and password, and the values of
-// token-like query parameters, see SecretParam). Empty and short values
+// the endpoint URL: the userinfo password (or a long user name standing
+// for a token when there is no password) and the values of credential
+// query parameters (token, key, api_key, access_token, sig, ...). Empty and short values
 // (under MinSecretLen bytes) are ignored. An endpoint that does not parse
 // contributes nothing but is not an error: the secrets still count.
 func New(endpoint string, secrets ...string) *Scrubber {
@@ -65,13 +78,15 @@ func New(endpoint string, secrets ...string) *Scrubber {
 		if u.User != nil {
 			pw, hasPW := u.User.Password()
 			add(pw)
-			add(u.User.Username())
+			if !hasPW && len(u.User.Username()) >= minUserToken {
+				add(u.User.Username()) // a token in the user's place
+			}
 			if hasPW && len(pw) >= MinSecretLen { // what net/http sends as basic auth
 				all = append(all, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw)))
 			}
 		}
 		for k, vs := range u.Query() {
-			if SecretParam.MatchString(k) {
+			if credentialParam.MatchString(k) {
 				for _, v := range vs {
 					add(v)
 				}

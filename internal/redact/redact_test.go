@@ -51,6 +51,15 @@ func TestScrubberReplacesEveryForm(t *testing.T) {
 	assert.Equal(t, "mode=fast", s.String("mode=fast"), "harmless text stays")
 }
 
+// Only credentials are scrubbed from every text: other parameters of the
+// endpoint and a short user name are words the model may well write.
+func TestScrubberLeavesOrdinaryWords(t *testing.T) {
+	s := New("https://alice:pw-12345@h/x?monkey=banana&author=writer&session_mode=fast&x-api-key=k-12345&Access_Token=at-67890")
+	assert.Equal(t, "alice banana writer fast REDACTED REDACTED REDACTED", s.String("alice banana writer fast k-12345 at-67890 pw-12345"))
+	tok := New("https://ghp_0123456789abcdef@h/")
+	assert.Equal(t, "REDACTED", tok.String("ghp_0123456789abcdef"), "a token in the user's place")
+}
+
 func TestScrubberIgnoresShortAndEmpty(t *testing.T) {
 	s := New("http://127.0.0.1:1/x?key=1", "", "ab")
 	assert.Equal(t, "a b 1 ab", s.String("a b 1 ab"))
