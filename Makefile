@@ -25,7 +25,7 @@ STREAM     ?=
 PROVFLAGS  := $(if $(PROVIDER),-provider '$(PROVIDER)') $(if $(MODEL),-model '$(MODEL)') $(if $(API),-api '$(API)') $(if $(STRUCTURED),-structured '$(STRUCTURED)') $(if $(filter 1 true yes,$(STREAM)),-stream)
 RESULTS    ?= results
 
-.PHONY: loopback test bench gate baseline report loadtest bench-live record record-reference compare lint validate-humaneval clean
+.PHONY: loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare lint validate-humaneval clean
 
 # Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
 # (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
@@ -37,6 +37,28 @@ loopback:
 ## test: every test, offline, with the race detector, through gotestsum
 test: loopback
 	$(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 ./...
+
+## fuzz: run every fuzz target for FUZZTIME each (go test -fuzz takes one target per run); new crashers land in the package's testdata/fuzz
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./internal/ir:FuzzParseIR \
+	./internal/ir:FuzzParseCode \
+	./internal/schema:FuzzValidate \
+	./internal/assemble:FuzzAssemble \
+	./internal/assemble:FuzzDefinedFunctions \
+	./internal/assemble:FuzzNormalizeType \
+	./internal/cassette:FuzzMatch \
+	./internal/cassette:FuzzCheck \
+	./internal/openai:FuzzStreamReaderAgreesWithRecorder \
+	./internal/redact:FuzzScrubber \
+	./internal/redact:FuzzTerminal \
+	./internal/redact:FuzzExcerpt
+fuzz: loopback
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## bench: replay the bundled cassettes as benchmarks (output also saved to $(OUT))
 bench:

@@ -41,7 +41,9 @@ func Assemble(fn ir.IR, code ir.Code) (string, error) {
 	var fnLines []string
 	fnLines = append(fnLines, signatureLines(fn)...)
 	fnLines = append(fnLines, docstring(fn)...)
-	if alg := strings.TrimSpace(code.Implementation.Algorithm); alg != "" {
+	// The algorithm is prose: each of its lines becomes a comment line,
+	// whatever line ends and control characters it has.
+	if alg := escapeControls(strings.TrimSpace(normalizeNewlines(code.Implementation.Algorithm))); alg != "" {
 		for i, l := range strings.Split(alg, "\n") {
 			if i == 0 {
 				fnLines = append(fnLines, strings.TrimRight(indentUnit+"# Algorithm: "+strings.TrimSpace(l), " "))
@@ -115,8 +117,8 @@ func docstring(fn ir.IR) []string {
 			doc = append(doc, indentUnit+p.Name+": "+desc)
 		}
 	}
-	if r := NormalizeType(fn.Signature.Returns); r != "" && r != "None" {
-		doc = append(doc, "", "Returns:", indentUnit+r)
+	if r := docText(NormalizeType(fn.Signature.Returns)); r != "" && r != "None" {
+		doc = append(doc, "", "Returns:", indentUnit+strings.Join(strings.Fields(r), " "))
 	}
 	doc = append(doc, `"""`)
 	for i, l := range doc {
@@ -125,11 +127,21 @@ func docstring(fn ir.IR) []string {
 	return doc
 }
 
-// docText trims s and escapes what would end or break the docstring.
+// docText trims s and escapes what would end or break the docstring:
+// backslashes, triple quotes, a quote at either end (which would merge
+// with the docstring's own quotes), and control characters (see
+// escapeControls). Line ends become \n.
 func docText(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(normalizeNewlines(s))
 	s = strings.ReplaceAll(s, `\`, `\\`)
-	return strings.ReplaceAll(s, `"""`, `\"\"\"`)
+	s = strings.ReplaceAll(s, `"""`, `\"\"\"`)
+	if strings.HasPrefix(s, `"`) {
+		s = `\` + s
+	}
+	if strings.HasSuffix(s, `"`) && (len(s)-len(strings.TrimRight(s[:len(s)-1], `\`)))%2 == 1 {
+		s = s[:len(s)-1] + `\"` // not already escaped: an even run of backslashes before it
+	}
+	return escapeControls(s)
 }
 
 // notSelfNamed are common standard modules without an attribute of their

@@ -200,12 +200,14 @@ func dedent(code string) []string {
 // commentLines turns text into comment lines ("# text"), one per line;
 // lines already starting with # are kept.
 func commentLines(text string) []string {
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(normalizeNewlines(text))
 	if text == "" {
 		return nil
 	}
 	var out []string
-	for _, l := range strings.Split(text, "\n") {
+	// Every line Python would see (\r ends one too) starts with #, and no
+	// control character is left to make the module unparseable.
+	for _, l := range strings.Split(escapeControls(text), "\n") {
 		l = strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(l, "#"):

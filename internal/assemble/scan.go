@@ -81,11 +81,17 @@ func secondWord(line string) string {
 	return firstWord(s[len(firstWord(s)):])
 }
 
+// isIdentRune follows Python's identifier rule (PEP 3131): a start
+// character is a letter (Lu, Ll, Lt, Lm, Lo), a letter number (Nl), the
+// underscore or one of Other_ID_Start; the others may also be combining
+// marks (Mn, Mc), digits (Nd), connector punctuation (Pc) or one of
+// Other_ID_Continue. (Python checks the NFKC form; the few characters whose
+// NFKC form differs in class are rare enough to leave to the parser.)
 func isIdentRune(r rune, first bool) bool {
-	if r == '_' || unicode.IsLetter(r) {
+	if r == '_' || unicode.IsLetter(r) || unicode.Is(unicode.Nl, r) || unicode.Is(unicode.Other_ID_Start, r) {
 		return true
 	}
-	return !first && unicode.IsDigit(r)
+	return !first && (unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc) || unicode.Is(unicode.Other_ID_Continue, r))
 }
 
 // isIdentifier reports whether s is a Python identifier that is not a

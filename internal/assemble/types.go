@@ -90,17 +90,32 @@ func splitTop(s string, sep byte) []string {
 // Signature returns the one-line Python signature of fn without the final
 // colon, "def name(a: int, b: int) -> int", types normalised with
 // [NormalizeType]. A parameter without a type hint is written bare and an
-// empty return type gives no "->" part. The code prompt quotes it; Assemble
-// writes the same parameters, one per line when there are three or more.
+// empty return type gives no "->" part. The code prompt quotes it as the
+// IR states it (the recorded prompts depend on it, byte for byte).
+// Assemble writes the same parameters, one per line when there are three
+// or more, made safe: a type that is not a plain type expression becomes
+// a string annotation, so that no IR text runs as code (see params and
+// safe.go).
 func Signature(fn ir.IR) string {
-	return "def " + fn.Signature.Name + "(" + strings.Join(params(fn), ", ") + ")" + returnHint(fn)
+	ps := make([]string, len(fn.Signature.Parameters))
+	for i, p := range fn.Signature.Parameters {
+		ps[i] = p.Name
+		if t := NormalizeType(p.TypeHint); t != "" {
+			ps[i] += ": " + t
+		}
+	}
+	ret := ""
+	if t := NormalizeType(fn.Signature.Returns); t != "" {
+		ret = " -> " + t
+	}
+	return "def " + fn.Signature.Name + "(" + strings.Join(ps, ", ") + ")" + ret
 }
 
 // signatureLines is the skeleton's def line(s), colon included.
 func signatureLines(fn ir.IR) []string {
 	ps := params(fn)
 	if len(ps) <= 2 {
-		return []string{Signature(fn) + ":"}
+		return []string{"def " + fn.Signature.Name + "(" + strings.Join(ps, ", ") + ")" + returnHint(fn) + ":"}
 	}
 	lines := []string{"def " + fn.Signature.Name + "("}
 	for i, p := range ps {
@@ -112,20 +127,35 @@ func signatureLines(fn ir.IR) []string {
 	return append(lines, ")"+returnHint(fn)+":")
 }
 
+// params writes the parameters. A default a type hint carries ("int = 0",
+// "Optional[str] = None", as models write them) is kept when it is a
+// literal constant, even where Python rejects it (a default before a
+// parameter without one): that SyntaxError is the model's, and recorded
+// runs count it (see the expanded/default_value case). A default that is
+// not a constant is no default: the whole hint becomes the annotation.
 func params(fn ir.IR) []string {
 	ps := make([]string, len(fn.Signature.Parameters))
 	for i, p := range fn.Signature.Parameters {
 		ps[i] = p.Name
-		if t := NormalizeType(p.TypeHint); t != "" {
-			ps[i] += ": " + t
+		t := NormalizeType(p.TypeHint)
+		if t == "" {
+			continue
 		}
+		if typ, def, ok := cutDefault(t); ok && isConstant(def) {
+			if typ != "" {
+				ps[i] += ": " + annotation(typ)
+			}
+			ps[i] += " = " + def
+			continue
+		}
+		ps[i] += ": " + annotation(t)
 	}
 	return ps
 }
 
 func returnHint(fn ir.IR) string {
 	if t := NormalizeType(fn.Signature.Returns); t != "" {
-		return " -> " + t
+		return " -> " + annotation(t)
 	}
 	return ""
 }

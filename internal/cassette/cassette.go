@@ -17,9 +17,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lift-sys/lifttest/internal/redact"
 	vcr "gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/dnaeon/go-vcr.v3/recorder"
 )
@@ -64,6 +66,17 @@ type Options struct {
 	Real http.RoundTripper
 	// Rerecord is the command a failure message tells the user to run.
 	Rerecord string
+	// MaxBody caps an answer in Record, in bytes after decompression, as
+	// the live clients cap theirs (modal.Client.MaxBody,
+	// openai.Client.MaxBody): go-vcr reads every answer whole before the
+	// client sees it, so without a cap here a runaway or hostile answer
+	// would be held in memory whole. 0 means modal.DefaultMaxBody.
+	MaxBody int64
+	// Scrub removes the secrets the harness knows (keys, the endpoint
+	// URL's credentials) from everything a recording keeps: request URL,
+	// headers and body, response headers and body. Nil scrubs only what
+	// Redact finds by name.
+	Scrub *redact.Scrubber
 }
 
 // Session is the HTTP side of one case in one mode.
@@ -72,6 +85,9 @@ type Session struct {
 	rec  *recorder.Recorder // nil in Live
 	tmp  string             // Record: the temporary cassette name (no .yaml)
 	done bool
+	// failed is the first answer that broke the cap in Record: such a
+	// session never saves its cassette, even on Finish(true).
+	failed atomic.Pointer[error]
 }
 
 // Open starts a session. In Replay a missing cassette is an error wrapping
@@ -86,8 +102,15 @@ func Open(opts Options) (*Session, error) {
 	case Live:
 		return s, nil
 	case Replay:
-		if _, err := os.Stat(opts.Path); err != nil {
+		fi, err := os.Stat(opts.Path)
+		if err != nil {
 			return nil, fmt.Errorf("%w: %s: record it with: %s", ErrMissing, opts.Path, opts.Rerecord)
+		}
+		// go-vcr parses the whole file into memory: a file larger than a
+		// recording can be is refused before it is read.
+		if limit := s.maxCassette(); fi.Size() > limit {
+			return nil, fmt.Errorf("%w: cassette %s is %d bytes, more than the %d a recording can hold (%d answers at the %d-byte cap): re-record it with: %s",
+				ErrInvalid, opts.Path, fi.Size(), limit, maxAnswers, s.maxBody(), opts.Rerecord)
 		}
 		rec, err := recorder.NewWithOptions(&recorder.Options{
 			CassetteName:       name,
@@ -98,6 +121,7 @@ func Open(opts Options) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cassette %s: %w (re-record with: %s)", opts.Path, err, opts.Rerecord)
 		}
+		rec.AddHook(s.validate, recorder.BeforeResponseReplayHook)
 		rec.AddHook(exposeDuration, recorder.BeforeResponseReplayHook)
 		s.rec = rec
 	case Record:
@@ -109,7 +133,7 @@ func Open(opts Options) (*Session, error) {
 		rec, err := recorder.NewWithOptions(&recorder.Options{
 			CassetteName:  s.tmp,
 			Mode:          recorder.ModeRecordOnly,
-			RealTransport: opts.Real,
+			RealTransport: capBody{rt: opts.Real, s: s},
 			// Without this go-vcr sleeps the call's duration a second time
 			// before returning the response it has just recorded.
 			SkipRequestLatency: true,
@@ -117,7 +141,7 @@ func Open(opts Options) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cassette %s: %w", opts.Path, err)
 		}
-		rec.AddHook(Redact, recorder.AfterCaptureHook)
+		rec.AddHook(s.clean, recorder.AfterCaptureHook)
 		// The latency a recording reports is the one it saves, so that a
 		// record run and its replays print the same figures.
 		rec.AddHook(exposeDuration, recorder.BeforeResponseReplayHook)
@@ -157,6 +181,9 @@ func (s *Session) Finish(ok bool) error {
 	}
 	if !ok {
 		return nil
+	}
+	if err := s.failed.Load(); err != nil {
+		return fmt.Errorf("cassette %s not saved: %w", s.opts.Path, *err)
 	}
 	if err := s.rec.Stop(); err != nil {
 		os.Remove(s.tmp + ".yaml")
@@ -322,7 +349,7 @@ func decode(b []byte) any {
 type refuseNetwork struct{}
 
 func (refuseNetwork) RoundTrip(r *http.Request) (*http.Response, error) {
-	return nil, fmt.Errorf("cassette: replay tried to reach the network (%s %s)", r.Method, r.URL.Redacted())
+	return nil, fmt.Errorf("cassette: replay tried to reach the network (%s %s)", r.Method, redact.URL(r.URL.String()))
 }
 
 // Host is the host of the first recorded request in the cassette at path,

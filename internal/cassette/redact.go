@@ -1,24 +1,20 @@
 package cassette
 
 import (
-	"net/url"
-	"regexp"
-
 	vcr "gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/lift-sys/lifttest/internal/redact"
 )
 
 // Redacted replaces secret values that must keep their place (query
 // parameters, form fields).
-const Redacted = "REDACTED"
+const Redacted = redact.Mask
 
 // secretHeaders are removed from recordings altogether.
 var secretHeaders = []string{
 	"Authorization", "Proxy-Authorization", "Modal-Key", "Modal-Secret",
 	"Cookie", "Set-Cookie", "X-Api-Key", "Api-Key",
 }
-
-// secretParam matches query and form keys that carry credentials.
-var secretParam = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|auth|signature|sig|credential|session)`)
 
 // Redact strips credentials from an interaction before it is kept in memory
 // or written: credential headers on both sides, cookies, and token-like query
@@ -31,31 +27,13 @@ func Redact(i *vcr.Interaction) error {
 	i.Request.URL = redactURL(i.Request.URL)
 	i.Request.RequestURI = redactURL(i.Request.RequestURI)
 	for k := range i.Request.Form {
-		if secretParam.MatchString(k) {
+		if redact.SecretParam.MatchString(k) {
 			i.Request.Form[k] = []string{Redacted}
 		}
 	}
 	return nil
 }
 
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	if u.User != nil {
-		u.User = url.User(Redacted)
-	}
-	q := u.Query()
-	changed := false
-	for k := range q {
-		if secretParam.MatchString(k) {
-			q[k] = []string{Redacted}
-			changed = true
-		}
-	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
+// redactURL masks the userinfo and the values of token-like query
+// parameters (redact.SecretParam), keeping harmless parameters.
+func redactURL(raw string) string { return redact.URL(raw) }

@@ -72,7 +72,12 @@ func isEventStream(h http.Header) bool {
 
 // timedBody stamps SSE events as they are read. It follows the SSE rules a
 // client uses: lines end in \n, \r\n or \r; an event ends at a blank line
-// and counts only if it had a data line.
+// and counts only if it had a data line. The stream ends where the client's
+// ends: at the blank line after an event whose data is exactly "[DONE]"
+// (one data line). timedBody reports end of body there, so go-vcr, which
+// reads to the end, neither counts nor saves what a server sends after
+// [DONE], and the recording replays with as many arrivals as the client
+// reads events.
 type timedBody struct {
 	rc      io.ReadCloser
 	h       http.Header
@@ -80,29 +85,42 @@ type timedBody struct {
 	line    []byte // the current line so far (only its first bytes matter)
 	lineLen int
 	cr      bool // the last byte was \r: a following \n is the same line end
-	data    bool // the current event has a data line
-	done    bool // the current event is "data: [DONE]"
+	data    int  // data lines in the current event
+	done    bool // the current event's first data line is "[DONE]"
+	stopped bool // [DONE] has been dispatched: the stream is over
 	stamps  []time.Duration
 }
 
 func (b *timedBody) Read(p []byte) (int, error) {
+	if b.stopped {
+		return 0, io.EOF
+	}
 	n, err := b.rc.Read(p)
 	if n > 0 {
 		now := time.Since(b.start)
-		for _, c := range p[:n] {
+		for i, c := range p[:n] {
 			b.feed(c, now)
+			if b.stopped {
+				return i + 1, io.EOF
+			}
 		}
 	}
 	if err == io.EOF {
-		if b.lineLen > 0 {
-			b.endLine(time.Since(b.start))
-		}
-		if b.data { // an event cut off by the end of the body still arrived
-			b.dispatch(time.Since(b.start))
-		}
-		b.write()
+		b.end(time.Since(b.start))
 	}
 	return n, err
+}
+
+// end closes the stream at the end of the body: a last line without its
+// end still counts, and so does an event cut off by the end of the body.
+func (b *timedBody) end(now time.Duration) {
+	if b.lineLen > 0 {
+		b.endLine(now)
+	}
+	if b.data > 0 && !b.stopped {
+		b.dispatch(now)
+	}
+	b.write()
 }
 
 func (b *timedBody) feed(c byte, now time.Duration) {
@@ -126,24 +144,24 @@ func (b *timedBody) endLine(now time.Duration) {
 	empty := b.lineLen == 0
 	b.line, b.lineLen = b.line[:0], 0
 	if empty {
-		if b.data {
+		if b.data > 0 {
 			b.dispatch(now)
 		}
 		return
 	}
 	if field, _, _ := bytes.Cut(line, []byte(":")); string(field) == "data" {
-		b.data = true
-		if v := bytes.TrimPrefix(bytes.TrimPrefix(line, []byte("data:")), []byte(" ")); string(v) == "[DONE]" {
-			b.done = true
-		}
+		b.data++
+		v := bytes.TrimPrefix(bytes.TrimPrefix(line, []byte("data:")), []byte(" "))
+		b.done = b.data == 1 && string(v) == "[DONE]"
 	}
 }
 
 func (b *timedBody) dispatch(now time.Duration) {
 	b.stamps = append(b.stamps, now)
-	b.data = false
-	if b.done { // the stream is complete: a client may stop reading here
+	b.data = 0
+	if b.done { // the stream is complete: the client stops reading here
 		b.done = false
+		b.stopped = true
 		b.write()
 	}
 }
@@ -174,6 +192,10 @@ func FormatStreamOffsets(offsets []time.Duration) string {
 	return sb.String()
 }
 
+// maxOffsetUs bounds the sum of a stream's offsets, in microseconds: far
+// beyond MaxDuration, which the replay checks, and far from overflow.
+const maxOffsetUs = int64(1000 * MaxDuration / time.Microsecond)
+
 // ErrStreamOffsets reports a StreamOffsetsHeader that cannot be read.
 var ErrStreamOffsets = errors.New("cassette: malformed " + StreamOffsetsHeader)
 
@@ -187,7 +209,8 @@ func StreamOffsets(h http.Header) (offsets []time.Duration, ok bool, err error) 
 	total := int64(0)
 	for f := range strings.SplitSeq(v, ",") {
 		us, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
-		if err != nil || us < 0 {
+		if err != nil || us < 0 || us > maxOffsetUs-total {
+			// Negative, or past any real stream (and past overflow).
 			return nil, true, fmt.Errorf("%w: %q", ErrStreamOffsets, f)
 		}
 		total += us
