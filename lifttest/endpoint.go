@@ -31,13 +31,13 @@ type Endpoint struct {
 // it the fields are "unknown": the case cassettes suffice).
 func (r *Runner) Prepare(ctx context.Context) (Endpoint, error) {
 	path := filepath.Join(r.opts.CassetteDir, "endpoint.yaml")
-	sess, err := cassette.Open(cassette.Options{Path: path, Mode: r.opts.Mode.cassette(), Real: r.real, Rerecord: r.opts.rerecord("")})
+	sess, err := cassette.Open(cassette.Options{Path: path, Mode: r.opts.Mode.cassette(), Real: r.real, Rerecord: r.opts.rerecord(""), Scrub: r.scrub})
 	if err != nil {
 		if r.opts.Mode == ModeReplay {
 			r.info = Endpoint{Host: "unknown", Model: "unknown", GPU: "unknown", Backend: "unknown"}
 			return r.info, nil
 		}
-		return Endpoint{}, err
+		return Endpoint{}, r.scrub.Error(err)
 	}
 	var info Endpoint
 	if r.opts.Provider == ProviderOpenAI {
@@ -53,7 +53,7 @@ func (r *Runner) Prepare(ctx context.Context) (Endpoint, error) {
 		err = ferr
 	}
 	r.info = info
-	return info, err
+	return info, r.scrub.Error(err)
 }
 
 func (r *Runner) prepareModal(ctx context.Context, cl *modal.Client) (Endpoint, error) {

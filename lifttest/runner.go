@@ -21,6 +21,7 @@ import (
 	"github.com/lift-sys/lifttest/internal/openai"
 	"github.com/lift-sys/lifttest/internal/prompt"
 	"github.com/lift-sys/lifttest/internal/provider"
+	"github.com/lift-sys/lifttest/internal/redact"
 	"github.com/lift-sys/lifttest/internal/retry"
 	"github.com/lift-sys/lifttest/internal/schema"
 	"github.com/lift-sys/lifttest/internal/shard"
@@ -46,8 +47,9 @@ type Runner struct {
 	validator Validator
 	closeVal  func() error
 	real      http.RoundTripper
-	warm      atomic.Bool // a warmup succeeded: calls get the warm timeout
-	info      Endpoint    // set by Prepare
+	scrub     *redact.Scrubber // the credentials this run knows, out of every output
+	warm      atomic.Bool      // a warmup succeeded: calls get the warm timeout
+	info      Endpoint         // set by Prepare
 	// test is the go test -run pattern prefix of the session's cases, for
 	// the re-record command of a stale cassette.
 	test atomic.Pointer[string]
@@ -59,7 +61,8 @@ func NewRunner(opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{opts: o, price: price, shard: sh, tmpl: prompt.Default(), validator: o.Validator}
+	r := &Runner{opts: o, price: price, shard: sh, tmpl: prompt.Default(), validator: o.Validator,
+		scrub: redact.New(o.Endpoint, o.Key, o.Secret, o.APIKey)}
 	r.real = r.realTransport()
 	if o.CodeTemplate != "" {
 		if r.tmpl, err = prompt.Parse(o.CodeTemplate); err != nil {
@@ -166,9 +169,10 @@ func (r *Runner) Run(ctx context.Context, suite string, c Case, k int) (*record.
 		Mode:     r.opts.Mode.cassette(),
 		Real:     r.real,
 		Rerecord: r.opts.rerecord(test),
+		Scrub:    r.scrub,
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, r.scrub.Error(classify(err))
 	}
 	res := &record.Result{
 		Suite: suite, Case: c.Name, Sample: k, Mode: r.opts.Mode.String(), Prompt: c.Prompt,
@@ -179,17 +183,47 @@ func (r *Runner) Run(ctx context.Context, suite string, c Case, k int) (*record.
 	err = r.pipeline(ctx, r.generator(sess.Client()), c, res)
 	runtime.ReadMemStats(&after)
 	res.HarnessBytes, res.HarnessAllocs = after.TotalAlloc-before.TotalAlloc, after.Mallocs-before.Mallocs
+	r.scrubRecord(res)
 	infra := infrastructure(err)
 	if ferr := sess.Finish(!infra && ctx.Err() == nil); ferr != nil {
-		return res, ferr
+		return res, r.scrub.Error(ferr)
 	}
 	switch {
 	case infra && r.opts.Mode == ModeReplay:
-		return res, classify(err) // a stale cassette or a replay that left the cassette
+		// A stale or invalid cassette: its own error names the file, not
+		// the placeholder URL the client wraps it in.
+		var inv *cassette.InvalidError
+		if errors.As(err, &inv) {
+			err = inv
+		}
+		return res, r.scrub.Error(classify(err))
 	case ctx.Err() != nil:
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// scrubRecord removes the run's credentials from every text of the record
+// (errors, notes, the model's output), which the journal, the reports and
+// the logs print: an endpoint can echo a key, and a URL can carry a token.
+func (r *Runner) scrubRecord(res *record.Result) {
+	sc := r.scrub
+	res.Error = sc.String(res.Error)
+	res.Source = sc.String(res.Source)
+	res.IR, res.Code = sc.Bytes(res.IR), sc.Bytes(res.Code)
+	for _, st := range []*record.Stage{&res.Stage1, &res.Stage2} {
+		for i, e := range st.Errors {
+			st.Errors[i] = sc.String(e)
+		}
+	}
+	for i := range res.Failures {
+		res.Failures[i].Error = sc.String(res.Failures[i].Error)
+	}
+	v := &res.Validation
+	v.Error = sc.String(v.Error)
+	for i, t := range v.Tests {
+		v.Tests[i].Actual, v.Tests[i].Error = sc.String(t.Actual), sc.String(t.Error)
+	}
 }
 
 // infrastructure reports errors that are not the model's doing: the cassette
@@ -313,6 +347,9 @@ func (r *Runner) pipeline(ctx context.Context, g provider.Generator, c Case, res
 		if err == nil || note == "" {
 			return err
 		}
+		// What goes back to the endpoint is bounded and clean: a value a
+		// job printed can be long, and can hold anything it could read.
+		note = r.scrub.Excerpt(note, redact.DefaultExcerpt)
 		notes = append(notes, prompt.Failure{Attempt: attempt, Error: note})
 		res.Failures = append(res.Failures, record.Attempt{Attempt: attempt, Error: note})
 		if attempt == r.opts.MaxAttempts {
@@ -388,21 +425,27 @@ func (r *Runner) attempt(ctx context.Context, g provider.Generator, c Case, fn i
 	return "", nil
 }
 
+// valueBound is the most bytes of one value (an argument list, a returned
+// or expected value, an exception) that a retry's feedback quotes; the
+// whole note is bounded by redact.DefaultExcerpt (1 KiB).
+const valueBound = 200
+
 // failingTests describes the failing tests in the words fed back to the model.
 func failingTests(fn string, v record.Validation) string {
 	var parts []string
+	q := func(s string) string { return redact.Excerpt(s, valueBound) }
 	for _, t := range v.Tests {
 		if t.Passed {
 			continue
 		}
 		if t.Error != "" {
-			parts = append(parts, fmt.Sprintf("%s raised %s, want %s", call(fn, t), t.Error, t.Expected))
+			parts = append(parts, fmt.Sprintf("%s raised %s, want %s", q(call(fn, t)), q(t.Error), q(t.Expected)))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s returned %s, want %s", call(fn, t), t.Actual, t.Expected))
+			parts = append(parts, fmt.Sprintf("%s returned %s, want %s", q(call(fn, t)), q(t.Actual), q(t.Expected)))
 		}
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("%s: %s", v.Class, v.Error)
+		return fmt.Sprintf("%s: %s", v.Class, q(v.Error))
 	}
 	return "failing inputs: " + strings.Join(parts, "; ")
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/redact"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
@@ -45,9 +46,9 @@ func (s *Session) testCase(t *testing.T, suite string, c Case, k int) {
 	s.progress.begin()
 	r, err := s.runner.Run(context.Background(), suite, c, k)
 	if err != nil {
-		t.Fatalf("%s/%s: %v", suite, c.Name, err)
+		t.Fatalf("%s/%s: %s", suite, c.Name, redact.Terminal(err.Error()))
 	}
-	t.Log(oneLine(r))
+	t.Log(redact.Terminal(oneLine(r)))
 	// In a process that runs benchmarks, they make the records: a case run
 	// as a test too would count twice.
 	if !s.benching {
@@ -59,9 +60,10 @@ func (s *Session) testCase(t *testing.T, suite string, c Case, k int) {
 	case c.XFail != "" && r.Success && k == 0:
 		t.Errorf("%s/%s succeeded, but it is marked as an expected failure (%s): remove XFail if the change that fixed it is intended", suite, c.Name, c.XFail)
 	case c.XFail != "":
-		t.Logf("expected failure (%s): %s", c.XFail, r.Error)
+		t.Logf("expected failure (%s): %s", c.XFail, redact.Terminal(r.Error))
 	case !r.Success:
-		t.Errorf("%s/%s failed: %s%s", suite, c.Name, r.Error, failureDetail(r))
+		// The model's output never reaches the terminal raw.
+		t.Errorf("%s/%s failed: %s", suite, c.Name, redact.Terminal(r.Error+failureDetail(r)))
 	}
 }
 

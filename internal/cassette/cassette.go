@@ -70,7 +70,7 @@ type Options struct {
 	// the live clients cap theirs (modal.Client.MaxBody,
 	// openai.Client.MaxBody): go-vcr reads every answer whole before the
 	// client sees it, so without a cap here a runaway or hostile answer
-	// would be held in memory whole. 0 means modal.DefaultMaxBody.
+	// would be held in memory whole. 0 means provider.DefaultMaxBody.
 	MaxBody int64
 	// Scrub removes the secrets the harness knows (keys, the endpoint
 	// URL's credentials) from everything a recording keeps: request URL,

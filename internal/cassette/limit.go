@@ -8,7 +8,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/lift-sys/lifttest/internal/modal"
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/lift-sys/lifttest/internal/redact"
 )
 
@@ -38,7 +39,7 @@ func (c capBody) RoundTrip(r *http.Request) (*http.Response, error) {
 		zr, err := gzip.NewReader(body)
 		if err != nil {
 			body.Close()
-			return nil, fmt.Errorf("%w: %s %s: gzip answer: %v", modal.ErrMalformed, r.Method, redact.URL(r.URL.String()), err)
+			return nil, fmt.Errorf("%w: %s %s: gzip answer: %v", provider.ErrMalformed, r.Method, redact.URL(r.URL.String()), err)
 		}
 		body = readCloser{zr, body}
 		resp.Header = resp.Header.Clone()
@@ -49,7 +50,7 @@ func (c capBody) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	fail := func() error {
 		err := fmt.Errorf("%w: %s %s: the answer exceeded %d bytes (the cap of the live clients, cassette.Options.MaxBody); cassette %s is not saved",
-			modal.ErrTooLarge, r.Method, redact.URL(r.URL.String()), limit, c.s.opts.Path)
+			provider.ErrTooLarge, r.Method, redact.URL(r.URL.String()), limit, c.s.opts.Path)
 		c.s.failed.CompareAndSwap(nil, &err)
 		return err
 	}
@@ -65,7 +66,7 @@ func (s *Session) maxBody() int64 {
 	if s.opts.MaxBody > 0 {
 		return s.opts.MaxBody
 	}
-	return modal.DefaultMaxBody
+	return provider.DefaultMaxBody
 }
 
 type readCloser struct {

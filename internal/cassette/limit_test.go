@@ -18,10 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lift-sys/lifttest/internal/modal"
 	"github.com/lift-sys/lifttest/internal/redact"
 )
 
@@ -70,8 +71,8 @@ func TestRecordCapsAHugeAnswer(t *testing.T) {
 				_, err = post(t, s.Client(), context.Background(), srv.URL+"/generate", `{"prompt":"p"}`, nil)
 			})
 			require.Error(t, err)
-			assert.ErrorIs(t, err, modal.ErrTooLarge)
-			assert.Contains(t, err.Error(), fmt.Sprintf("exceeded %d bytes", modal.DefaultMaxBody))
+			assert.ErrorIs(t, err, provider.ErrTooLarge)
+			assert.Contains(t, err.Error(), fmt.Sprintf("exceeded %d bytes", provider.DefaultMaxBody))
 			assert.Contains(t, err.Error(), path)
 			t.Logf("512 MiB answer in record mode: heap peak +%.1f MiB, %.1f MiB allocated in all, %.1f MiB sent by the server",
 				float64(peak)/(1<<20), float64(allocated)/(1<<20), float64(sent.Load())/(1<<20))
@@ -79,7 +80,7 @@ func TestRecordCapsAHugeAnswer(t *testing.T) {
 			assert.Less(t, allocated, uint64(64<<20), "bytes allocated while recording")
 
 			err = s.Finish(true)
-			assert.ErrorIs(t, err, modal.ErrTooLarge, "Finish reports why nothing was saved")
+			assert.ErrorIs(t, err, provider.ErrTooLarge, "Finish reports why nothing was saved")
 			assert.NoFileExists(t, path)
 			entries, _ := os.ReadDir(filepath.Dir(path))
 			assert.Empty(t, entries, "no temporary file either")
@@ -166,7 +167,7 @@ func TestRecordCapsAGzipBomb(t *testing.T) {
 				_, perr = post(t, s.Client(), context.Background(), srv.URL+"/generate", `{}`, hdr)
 			})
 			require.Error(t, perr)
-			assert.ErrorIs(t, perr, modal.ErrTooLarge)
+			assert.ErrorIs(t, perr, provider.ErrTooLarge)
 			assert.Contains(t, perr.Error(), "exceeded 1048576 bytes")
 			assert.Less(t, growth, uint64(16<<20), "the bomb did not inflate")
 			assert.Error(t, s.Finish(true))

@@ -7,11 +7,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lift-sys/lifttest/internal/cassette"
-	"github.com/lift-sys/lifttest/internal/modal"
 )
 
 // A server that goes on after [DONE]: the client stops reading there, and
@@ -24,7 +25,7 @@ func TestStreamDataAfterDoneIgnoredByRecordAndReplay(t *testing.T) {
 		"data: {\"choices\":[{\"delta\":{\"content\":\"late\"}}]}\n\n" +
 		": more\n\ndata: [DONE]\n\n"
 	live, _, _ := fake(t, 200, "text/event-stream", stream)
-	req := modal.Request{Prompt: "p"}
+	req := provider.Request{Prompt: "p"}
 	path := filepath.Join(t.TempDir(), "done.yaml")
 
 	rec, err := cassette.Open(cassette.Options{Path: path, Mode: cassette.Record, Real: cassette.StreamTimer(nil)})
