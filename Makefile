@@ -52,7 +52,8 @@ FUZZ_TARGETS := \
 	./internal/openai:FuzzStreamReaderAgreesWithRecorder \
 	./internal/redact:FuzzScrubber \
 	./internal/redact:FuzzTerminal \
-	./internal/redact:FuzzExcerpt
+	./internal/redact:FuzzExcerpt \
+	./internal/report:FuzzReadJournal
 fuzz: loopback
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
