@@ -272,3 +272,46 @@ func processesOf(t *testing.T, uid int) []int {
 	}
 	return pids
 }
+
+// Point 1: nothing a job leaves behind may affect a later job on the same
+// worker. Each poisoning program runs, then a job must find an empty,
+// writable working directory and be able to write 8 MiB into it.
+func TestHostileLeftoversDoNotPoisonLaterJobs(t *testing.T) {
+	p := newPool(t, Config{Timeout: 5 * time.Second})
+	cases := map[string]string{
+		"deep tree": "import os\ndef f():\n    for _ in range(1200):\n        os.mkdir('d')\n        os.chdir('d')\n    return 1\n",
+		"full disk": "def f():\n    with open('fill', 'wb') as fh:\n        try:\n            while True:\n                fh.write(b'x' * (1 << 20))\n                fh.flush()\n        except OSError:\n            pass\n    return 1\n",
+		"inodes":    "import os\ndef f():\n    os.mkdir('i')\n    try:\n        for n in range(100000):\n            open('i/%d' % n, 'w').close()\n    except OSError:\n        pass\n    return 1\n",
+		"chmod 000": "import os\ndef f():\n    os.makedirs('a/b/c')\n    open('a/b/c/x', 'w').write('x')\n    os.chmod('a/b/c', 0)\n    os.chmod('a/b', 0)\n    os.chmod('a', 0)\n    os.chmod('.', 0o500)\n    return 1\n",
+		"held open": "import os, time\ndef f():\n    fh = open('held', 'w')\n    fh.write('x' * 100000)\n    fh.flush()\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(60)\n    return 1\n",
+	}
+	check := "import os\ndef f():\n    left = os.listdir('.')\n    with open('big', 'wb') as fh:\n        fh.write(b'y' * (8 << 20))\n    return left\n"
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := runIO(t, p, src, "f", IOTest{"[]", "1"})
+			assert.NotEqual(t, SandboxError, res.Class, "%+v", res)
+			res = runIO(t, p, check, "f", IOTest{"[]", "[]"})
+			assert.Equal(t, Passed, res.Class, "a later job saw the leftovers: %+v", res)
+			requireServes(t, p)
+		})
+	}
+}
+
+// Point 9: a signal the job sends itself is a signal, not a resource limit;
+// memory mapped beyond the address-space limit is memory_limit.
+func TestHostileSelfSignalAndHugeMappings(t *testing.T) {
+	p := newPool(t, Config{MemoryBytes: 256 << 20})
+	for _, sig := range []string{"SIGKILL", "SIGSEGV", "SIGXCPU", "SIGABRT"} {
+		res := runIO(t, p, "import os, signal\ndef f():\n    os.kill(os.getpid(), signal."+sig+")\n", "f", IOTest{"[]", "1"})
+		assert.Equal(t, Signal, res.Class, "%s: %+v", sig, res)
+		assert.Contains(t, res.Error, sig)
+	}
+	for name, src := range map[string]string{
+		"mmap":      "import mmap\ndef f():\n    m = mmap.mmap(-1, 100 * 10**9)\n    return len(m)\n",
+		"bytearray": "def f():\n    return len(bytearray(100 * 10**9))\n",
+	} {
+		res := runIO(t, p, src, "f", IOTest{"[]", "0"})
+		assert.Equal(t, MemoryLimit, res.Class, "%s: %+v", name, res)
+	}
+	requireServes(t, p)
+}

@@ -69,6 +69,10 @@ type response struct {
 	MaxRSS    int64    `json:"maxrss"`
 	Missing   []string `json:"missing"`
 	Cancelled bool     `json:"cancelled"`
+	// Replace: the worker could not restore the clean state every job
+	// starts from (SandboxNote says why); the job's own verdict stands.
+	Replace     bool   `json:"replace"`
+	SandboxNote string `json:"sandbox_note"`
 }
 
 // workerConfig is the first line sent to a worker.
@@ -261,9 +265,9 @@ func (w *worker) do(ctx context.Context, closed <-chan struct{}, req *request, t
 				continue // answer to a job we gave up on; cannot happen after a kill
 			}
 			if abort != nil {
-				return Result{}, abort, true
+				return Result{}, abort, !resp.Replace
 			}
-			return resp.result(), nil, true
+			return resp.result(), nil, !resp.Replace
 		case <-ctx.Done():
 			if abort == nil {
 				abort = ctx.Err()

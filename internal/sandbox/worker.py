@@ -22,6 +22,7 @@ import os
 import resource
 import select
 import signal
+import stat
 import sys
 import time
 
@@ -53,6 +54,7 @@ SYS_MOUNT_SETATTR = 442  # same number on every architecture we care about
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
+MNT_DETACH = 2
 
 REPR_CAP = 2000
 RESULT_CAP = 8 << 20
@@ -84,6 +86,8 @@ class Worker:
         self.jobs = 0
         self.inbuf = b""
         self.pid = os.getpid()
+        self.tmp_baseline = None  # what /tmp holds between jobs (jobfs)
+        self.oom_kills = _oom_kills()
 
     # ---- one-time isolation of the worker itself -------------------------
     def isolate(self):
@@ -253,18 +257,68 @@ class Worker:
     def run_job(self, req):
         self.jobs += 1
         missing = list(self.missing)
+        try:
+            workdir = self.make_workdir()
+        except OSError as e:
+            return {"class": "sandbox_error", "replace": True,
+                    "error": "creating the job's working directory: %s" % e}
+        try:
+            resp = self.fork_job(req, workdir, missing)
+        finally:
+            problem = self.clean_workdir(workdir)
+        if problem:
+            # The job's verdict stands (it ran in a clean state); the
+            # worker cannot promise one to the next job, so Go replaces it.
+            resp["replace"] = True
+            resp["sandbox_note"] = problem
+        return resp
+
+    def make_workdir(self):
+        """A private, empty working directory. With a mount namespace it is
+        a fresh tmpfs of its own, so whatever the job leaves (trees deeper
+        than any recursive walker, a full file system or inode table, mode
+        000 directories, files held open) goes away with one lazy unmount."""
         if self.private_tmp:
             workdir = "/tmp/job%d" % self.jobs
             os.mkdir(workdir, 0o700)
-        else:
-            import tempfile
-            workdir = tempfile.mkdtemp(prefix="sandbox-job")
-        try:
-            if self.uid is not None:
-                os.chown(workdir, self.uid, self.uid)
-            return self.fork_job(req, workdir, missing)
-        finally:
-            _rmtree(workdir)
+            uid = self.uid if self.uid is not None else os.getuid()
+            size = max(64 << 20, 8 * self.cfg["fsize"])
+            opts = ("size=%d,nr_inodes=16384,mode=0700,uid=%d,gid=%d" % (size, uid, uid)).encode()
+            if libc.mount(b"tmpfs", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
+                err = ctypes.get_errno()
+                os.rmdir(workdir)
+                raise OSError(err, "tmpfs on %s: %s" % (workdir, os.strerror(err)))
+            return workdir
+        import tempfile
+        workdir = tempfile.mkdtemp(prefix="sandbox-job")
+        if self.uid is not None:
+            os.chown(workdir, self.uid, self.uid)
+        return workdir
+
+    def clean_workdir(self, workdir):
+        """Remove the job's directory and check that the state every job
+        starts from is restored. Returns a description of what could not
+        be restored, or None. Runs after sweep(): no job process is left."""
+        if self.private_tmp:
+            if libc.umount2(workdir.encode(), MNT_DETACH) != 0:
+                return "unmounting %s: %s" % (workdir, os.strerror(ctypes.get_errno()))
+            try:
+                os.rmdir(workdir)
+            except OSError as e:
+                return "removing %s: %s" % (workdir, e)
+            try:
+                now = sorted(os.listdir("/tmp"))
+            except OSError as e:
+                return "listing /tmp: %s" % e
+            if self.tmp_baseline is None:
+                self.tmp_baseline = now
+            elif now != self.tmp_baseline:
+                return "/tmp holds %s after the job" % now
+            return None
+        problem = _remove_tree(workdir)
+        if problem is None and os.path.lexists(workdir):
+            problem = "%s still exists" % workdir
+        return problem
 
     def fork_job(self, req, workdir, missing):
         cfg = self.cfg
@@ -350,7 +404,7 @@ class Worker:
             os.close(fd)
         if not killed and (len(bufs[out_r]) > cap or len(bufs[err_r]) > cap):
             killed = "output"
-        resp = classify(req, status, ru, killed, bufs[res_r], cfg)
+        resp = classify(req, status, ru, killed, bufs[res_r], cfg, self)
         resp["stdout"] = bytes(bufs[out_r][:cap]).decode("utf-8", "replace")
         resp["stderr"] = bytes(bufs[err_r][:cap]).decode("utf-8", "replace")
         resp["maxrss"] = ru.ru_maxrss * 1024
@@ -426,9 +480,54 @@ def _drain(fd, buf):
         buf += chunk
 
 
-def _rmtree(path):
-    import shutil
-    shutil.rmtree(path, ignore_errors=True)
+def _remove_tree(top, budget=2000000):
+    """Remove a directory tree that a hostile job built, without recursion
+    and with two directories open at most: subdirectories are emptied by
+    moving their entries up into top, so no depth, mode or path length can
+    defeat it. Returns None or what went wrong."""
+    n = 0
+    try:
+        while True:
+            os.chmod(top, 0o700)
+            names = os.listdir(top)
+            if not names:
+                os.rmdir(top)
+                return None
+            for name in names:
+                budget -= 1
+                if budget < 0:
+                    return "removing %s: too many entries" % top
+                path = os.path.join(top, name)
+                st = os.lstat(path)
+                if not stat.S_ISDIR(st.st_mode):
+                    os.unlink(path)
+                    continue
+                os.chmod(path, 0o700)
+                kids = os.listdir(path)
+                if not kids:
+                    os.rmdir(path)
+                for kid in kids:
+                    while True:
+                        n += 1
+                        dest = os.path.join(top, ".up%d" % n)
+                        if not os.path.lexists(dest):
+                            break
+                    os.rename(os.path.join(path, kid), dest)
+    except OSError as e:
+        return "removing %s: %s" % (top, e)
+
+
+def _oom_kills():
+    """The host's count of OOM kills (/proc/vmstat), to tell a job the
+    kernel killed for memory from one that sent itself SIGKILL."""
+    try:
+        with open("/proc/vmstat", "rb") as f:
+            for line in f:
+                if line.startswith(b"oom_kill "):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _signal_name(sig):
@@ -438,7 +537,7 @@ def _signal_name(sig):
         return "signal %d" % sig
 
 
-def classify(req, status, ru, killed, raw, cfg):
+def classify(req, status, ru, killed, raw, cfg, worker):
     """Turn the child's exit status and its result records into a response."""
     records = []
     for line in bytes(raw).split(b"\n"):
@@ -467,11 +566,18 @@ def classify(req, status, ru, killed, raw, cfg):
     elif os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = _signal_name(sig)
-        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= cfg["cpu"] - 0.05):
+        over_cpu = cpu >= cfg["cpu"] - 0.05
+        oom = False
+        if sig == signal.SIGKILL:
+            # Not killed by us: the kernel's OOM killer only if the host's
+            # OOM-kill count moved; otherwise the job killed itself.
+            now = _oom_kills()
+            oom = now is not None and worker.oom_kills is not None and now > worker.oom_kills
+            worker.oom_kills = now
+        if sig in (signal.SIGXCPU, signal.SIGKILL) and over_cpu:
             cls, err = "timeout", "CPU time limit of %ds exceeded (%s)" % (cfg["cpu"], name)
-        elif sig == signal.SIGKILL:
-            # Not killed by us and not over CPU: the kernel's OOM killer.
-            cls, err = "memory_limit", "killed by SIGKILL (out of memory?)"
+        elif oom:
+            cls, err = "memory_limit", "killed by SIGKILL (out of memory)"
         elif sig == signal.SIGXFSZ:
             cls, err = "output_limit", "file size limit exceeded (SIGXFSZ)"
         else:
@@ -584,7 +690,10 @@ def _emit(obj):
 
 
 def _exc_class(e):
-    return "memory_limit" if isinstance(e, MemoryError) else "exception"
+    # ENOMEM from mmap and friends is the address-space limit too.
+    if isinstance(e, MemoryError) or (isinstance(e, OSError) and e.errno == errno.ENOMEM):
+        return "memory_limit"
+    return "exception"
 
 
 def _fmt_exc(e):
