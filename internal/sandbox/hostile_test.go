@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -313,5 +314,136 @@ func TestHostileSelfSignalAndHugeMappings(t *testing.T) {
 		res := runIO(t, p, src, "f", IOTest{"[]", "0"})
 		assert.Equal(t, MemoryLimit, res.Class, "%s: %+v", name, res)
 	}
+	requireServes(t, p)
+}
+
+// Point 3: no privilege can be gained. A setuid-root binary does not give
+// euid 0, and the calls that reach kernel attack surface or build
+// namespaces (a user namespace first of all) are refused with EPERM by the
+// seccomp filter, after no_new_privs.
+func TestHostileGainsPrivileges(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the syscall numbers below are x86-64's")
+	}
+	p := newPool(t, Config{})
+	probe := runIO(t, p, "def f():\n    return 1\n", "f", IOTest{"[]", "1"})
+	if os.Geteuid() == 0 {
+		// A setuid-root interpreter in a directory the host can see.
+		python, err := resolvePython("")
+		require.NoError(t, err)
+		dir, err := os.MkdirTemp(".", "suid-")
+		require.NoError(t, err)
+		abs, err := filepath.Abs(dir)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = os.RemoveAll(abs) })
+		require.NoError(t, os.Chmod(abs, 0o755))
+		data, err := os.ReadFile(python)
+		require.NoError(t, err)
+		suid := filepath.Join(abs, "python3")
+		require.NoError(t, os.WriteFile(suid, data, 0o755))
+		require.NoError(t, os.Chmod(suid, 0o4755|os.ModeSetuid))
+		src := fmt.Sprintf("import subprocess\ndef f():\n    try:\n        out = subprocess.run([%q, '-I', '-c', 'import os; print(os.geteuid())'], capture_output=True, timeout=5).stdout\n    except OSError as e:\n        return type(e).__name__\n    return out.strip() != b'0'\n", suid)
+		res := runIO(t, p, src, "f", IOTest{"[]", "True"})
+		if res.Class != Passed {
+			assert.Equal(t, "'FileNotFoundError'", res.Tests[0].Actual, "the job gained euid 0: %+v", res)
+		}
+	}
+	src := `import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def f(nr, a0):
+    r = libc.syscall(ctypes.c_long(nr), ctypes.c_long(a0), 0, 0, 0, 0)
+    if r == 0 and nr == 56 and os.getpid() != PID:
+        os._exit(0)
+    return r, os.strerror(ctypes.get_errno()) if r < 0 else ''
+PID = os.getpid()
+`
+	calls := map[string][2]int{
+		"unshare(CLONE_NEWUSER)":       {272, 0x10000000},
+		"clone(CLONE_NEWUSER|SIGCHLD)": {56, 0x10000000 | 17},
+		"setns":                        {308, -1},
+		"mount":                        {165, 0},
+		"umount2":                      {166, 0},
+		"pivot_root":                   {155, 0},
+		"ptrace(PTRACE_TRACEME)":       {101, 0},
+		"bpf":                          {321, 0},
+		"keyctl":                       {250, 0},
+		"add_key":                      {248, 0},
+		"request_key":                  {249, 0},
+		"perf_event_open":              {298, 0},
+		"kexec_load":                   {246, 0},
+		"init_module":                  {175, 0},
+		"finit_module":                 {313, -1},
+		"delete_module":                {176, 0},
+		"userfaultfd":                  {323, 0},
+		"io_uring_setup":               {425, 0},
+	}
+	for name, c := range calls {
+		res := runIO(t, p, src, "f", IOTest{fmt.Sprintf("[%d, %d]", c[0], c[1]), "(-1, 'Operation not permitted')"})
+		if slices.Contains(probe.Missing, "seccomp") {
+			continue
+		}
+		assert.Equal(t, Passed, res.Class, "%s: %+v", name, res)
+	}
+	status := runIO(t, p, "def f():\n    return [l.split(':')[1].strip() for l in open('/proc/self/status') if l.split(':')[0] in ('NoNewPrivs', 'Seccomp')]\n",
+		"f", IOTest{"[]", "['1', '2']"})
+	if !slices.Contains(probe.Missing, "seccomp") {
+		assert.Equal(t, Passed, status.Class, "%+v", status)
+	}
+	requireServes(t, p)
+}
+
+// Point 2: the job sees the interpreter, its libraries and its own
+// directory, not the host: no /etc, /home, repository, cassettes, and no
+// unix socket of the host (a 0777 one in /run, or an abstract one).
+func TestHostileSeesHostFiles(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	secret := filepath.Join(wd, "sandbox_test.go")
+	sock := fmt.Sprintf("/run/sbx-test-%d.sock", os.Getpid())
+	if os.Geteuid() != 0 {
+		sock = filepath.Join(t.TempDir(), "s.sock")
+	}
+	ln, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close(); _ = os.Remove(sock) })
+	require.NoError(t, os.Chmod(sock, 0o777))
+	abstract := fmt.Sprintf("@sbx-test-%d", os.Getpid())
+	aln, err := net.Listen("unix", abstract)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = aln.Close() })
+	for _, l := range []net.Listener{ln, aln} {
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				_ = c.Close()
+			}
+		}()
+	}
+
+	p := newPool(t, Config{})
+	src := fmt.Sprintf(`import os, socket
+def f():
+    seen = [p for p in ('/etc/passwd', '/etc/hostname', '/home', '/work', %q, '/root/.bashrc', '/var', '/run', '/usr/bin', '/bin/sh') if os.path.exists(p)]
+    for addr in (%q, '\0' + %q):
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(addr)
+            seen.append('connected ' + addr)
+        except OSError:
+            pass
+    return seen
+`, secret, sock, abstract[1:])
+	res := runIO(t, p, src, "f", IOTest{"[]", "[]"})
+	if slices.Contains(res.Missing, "minfs") {
+		t.Skipf("no minimal file system here (missing %v)", res.Missing)
+	}
+	assert.Equal(t, Passed, res.Class, "the job sees the host: %+v", res)
+	// What the interpreter needs is still there.
+	res = runIO(t, p, "import os, ctypes, hashlib, random\ndef f():\n    open('/dev/null', 'w').write('x')\n    return len(os.urandom(4)) + len(open('/dev/urandom', 'rb').read(4))\n", "f", IOTest{"[]", "8"})
+	assert.Equal(t, Passed, res.Class, "%+v", res)
 	requireServes(t, p)
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -405,7 +406,7 @@ func TestIsolationSteps(t *testing.T) {
 	res := runIO(t, p, "import os\ndef f():\n    return os.getuid()\n", "f", IOTest{"[]", "0"})
 	t.Logf("missing isolation steps: %v", res.Missing)
 	for _, m := range res.Missing {
-		assert.Contains(t, []string{"pidns", "netns", "mountns", "rofs", "setuid"}, m)
+		assert.Contains(t, IsolationSteps, m)
 	}
 	if slices.Contains(res.Missing, "setuid") {
 		return
@@ -478,4 +479,30 @@ func TestStdlibImportsInJobs(t *testing.T) {
 		"'encodings.idna', 'xml.etree.ElementTree', 'collections.abc', 'json.decoder', 'hashlib', 'ctypes']"
 	res := runIO(t, p, src, "f", IOTest{"[" + mods + "]", "[]"})
 	assert.Equal(t, Passed, res.Class, "%+v", res)
+}
+
+// Point 4: the pool says what isolation it has, and Strict fails closed
+// naming the missing steps and their fix.
+func TestIsolationReport(t *testing.T) {
+	p := newPool(t, Config{})
+	iso := p.Isolation()
+	res := runIO(t, p, "def f():\n    return 1\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, res.Missing, iso.Missing, "the pool reports what its jobs lack")
+	assert.Equal(t, len(iso.Missing) == 0, iso.Full)
+	for _, m := range iso.Missing {
+		assert.Contains(t, IsolationSteps, m)
+	}
+	if os.Geteuid() == 0 {
+		assert.True(t, iso.Full, "as root every step is available here: %v", iso)
+		assert.Equal(t, "full", iso.String())
+	}
+
+	python, err := resolvePython("")
+	require.NoError(t, err)
+	cfg := Config{Strict: true}
+	require.NoError(t, cfg.normalize())
+	_, err = startWorker(python, &cfg, []*syscall.SysProcAttr{{Setpgid: true}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "missing pidns")
+	assert.Contains(t, err.Error(), "fix pidns: run as root")
 }

@@ -19,6 +19,9 @@ import (
 //go:embed worker.py
 var workerSource string
 
+// seccompFilter is built once: it depends only on the architecture.
+var seccompFilter = seccompProgram()
+
 // uidBase is added to the worker's (host) pid to get the uid its jobs run as
 // when the harness is root: unique per live worker, so RLIMIT_NPROC counts
 // one worker's jobs only, and far above real accounts.
@@ -87,6 +90,7 @@ type workerConfig struct {
 	UID     int     `json:"uid"`
 	PIDNS   bool    `json:"pidns"`
 	UserNS  bool    `json:"userns"`
+	Seccomp []byte  `json:"seccomp"` // struct sock_filter array; nil = none for this architecture
 }
 
 type hello struct {
@@ -143,8 +147,7 @@ func startWorker(python string, cfg *Config, attempts []*syscall.SysProcAttr) (*
 		if err == nil {
 			if cfg.Strict && len(w.hello.Missing) > 0 {
 				w.stop()
-				return nil, fmt.Errorf("sandbox: isolation unavailable (Strict): %s; notes: %s",
-					strings.Join(w.hello.Missing, ", "), strings.Join(w.hello.Notes, "; "))
+				return nil, missingError(w.hello.Missing, w.hello.Notes)
 			}
 			return w, nil
 		}
@@ -204,8 +207,9 @@ func launch(cmd *exec.Cmd, cfg *Config) (*worker, error) {
 	wc := workerConfig{
 		Timeout: cfg.Timeout.Seconds(), CPU: cfg.CPUSeconds, AS: cfg.MemoryBytes, FSize: cfg.FileBytes,
 		NoFile: cfg.OpenFiles, NProc: cfg.Procs, Output: cfg.OutputBytes, UID: uidBase + cmd.Process.Pid,
-		PIDNS:  attr.Cloneflags&syscall.CLONE_NEWPID != 0,
-		UserNS: attr.Cloneflags&syscall.CLONE_NEWUSER != 0,
+		PIDNS:   attr.Cloneflags&syscall.CLONE_NEWPID != 0,
+		UserNS:  attr.Cloneflags&syscall.CLONE_NEWUSER != 0,
+		Seccomp: seccompFilter,
 	}
 	if err := w.send(wc); err != nil {
 		w.stop()

@@ -50,10 +50,15 @@ MS_PRIVATE = 1 << 18
 AT_FDCWD = -100
 AT_RECURSIVE = 0x8000
 MOUNT_ATTR_RDONLY = 1
+MOUNT_ATTR_NOSUID = 2
+MOUNT_ATTR_NODEV = 4
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
 SYS_MOUNT_SETATTR = 442  # same number on every architecture we care about
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
 MNT_DETACH = 2
 
 REPR_CAP = 2000
@@ -65,9 +70,26 @@ libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
                        ctypes.c_ulong, ctypes.c_char_p]
 
 
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
 class MountAttr(ctypes.Structure):
     _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
                 ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def _setattr(path, attrs, recursive=True):
+    attr = MountAttr(attrs, 0, 0, 0)
+    rc = libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_int(AT_FDCWD), path.encode(),
+                      ctypes.c_uint(AT_RECURSIVE if recursive else 0), ctypes.byref(attr),
+                      ctypes.c_size_t(ctypes.sizeof(attr)))
+    _check(0 if rc == 0 else -1, "mount_setattr %s" % path)
+
+
+def _bind(src, target, attrs):
+    _check(libc.mount(src.encode(), target.encode(), None, MS_BIND | MS_REC, None), "bind %s" % src)
+    _setattr(target, attrs)
 
 
 def _check(rc, what):
@@ -108,14 +130,53 @@ class Worker:
         if flags & CLONE_NEWNS:
             self.setup_mounts()
         else:
-            self.missing += ["mountns", "rofs"]
+            self.missing += ["mountns", "rofs", "minfs"]
+        self.setup_seccomp()
         if not self.pidns and libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
             self.notes.append("subreaper unavailable")
+        if not self.private_tmp:
+            self.missing.append("jobfs")
         # In a user namespace only our own uid is mapped: nothing to drop to.
         if os.geteuid() == 0 and not cfg.get("userns", False):
             self.probe_uid()
         else:
             self.missing.append("setuid")
+
+    def setup_seccomp(self):
+        """Prepare the filter Go built (installed in every job's child) and
+        check once, in a throwaway child, that the kernel accepts it and
+        that it refuses a user namespace."""
+        self.fprog = None
+        import base64
+        raw = base64.b64decode(self.cfg.get("seccomp") or "")
+        if not raw or len(raw) % 8:
+            self.missing.append("seccomp")
+            self.notes.append("no seccomp filter for this architecture")
+        else:
+            self.filter_buf = ctypes.create_string_buffer(raw, len(raw))
+            self.fprog = SockFprog(len(raw) // 8, ctypes.addressof(self.filter_buf))
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+                    os._exit(1)
+                if self.fprog is not None:
+                    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(self.fprog), 0, 0) != 0:
+                        os._exit(2)
+                    if libc.unshare(0x10000000) == 0 or ctypes.get_errno() != errno.EPERM:
+                        os._exit(3)
+            except BaseException:
+                code = 4
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code == 1:
+            self.missing.append("nonewprivs")
+        if code >= 2 and self.fprog is not None:
+            self.missing.append("seccomp")
+            self.notes.append("seccomp filter not effective (probe status %d)" % code)
+            self.fprog = None
 
     def setup_mounts(self):
         # Nothing the job does to mounts may propagate back to the host.
@@ -123,9 +184,27 @@ class Worker:
             _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
         except OSError as e:
             self.notes.append(str(e))
-            self.missing += ["mountns", "rofs"]
+            self.missing += ["mountns", "rofs", "minfs"]
             return
-        # Whole tree read-only (recursively, so /dev/shm etc. too); the only
+        size = max(64 << 20, 8 * self.cfg["fsize"])
+        try:
+            self.build_minimal_root()
+        except OSError as e:
+            self.notes.append("minimal root: %s" % e)
+            self.missing.append("minfs")
+            libc.umount2(b"/tmp", MNT_DETACH)
+        else:
+            # /tmp: mode 0555 so only the worker creates entries there (the
+            # jobs' own tmpfs mounts).
+            opts = ("mode=0555,size=%d,nr_inodes=16384" % size).encode()
+            _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "tmpfs on /tmp")
+            self.private_tmp = True
+            if self.pidns:
+                flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+                if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
+                    self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
+            return
+        # Fallback: the host's tree, whole read-only (recursively, so /dev/shm etc. too); the only
         # writable place left is the private tmpfs mounted on /tmp below.
         attr = MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
         rc = libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_int(AT_FDCWD), b"/",
@@ -138,7 +217,6 @@ class Worker:
         # entries there, even when the job runs as the owner (uid 0 of a user
         # namespace, capabilities dropped). The other world-writable places
         # get an empty read-only tmpfs in case the read-only remount failed.
-        size = max(64 << 20, 8 * self.cfg["fsize"])
         for target in (b"/tmp", b"/var/tmp", b"/dev/shm"):
             if not os.path.isdir(target):
                 continue
@@ -157,6 +235,79 @@ class Worker:
             flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
             if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
                 self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
+
+    def build_minimal_root(self):
+        """Replace our view of the file system by a read-only tmpfs holding
+        only what the interpreter needs: its prefix's lib directories and
+        sys.path, the system's library directories (shared libraries that
+        extension modules load), ld.so.cache, a few device nodes and /proc.
+        No /etc, /home, /root contents, /run, host /tmp or repository, hence
+        no unix socket of the host either. Bind mounts are read-only,
+        nosuid and nodev (device nodes: nosuid). Paths keep their host
+        names, so sys.path and every imported package's __path__ stay valid.
+        Once, for the worker; every job's child inherits it."""
+        if SYS_PIVOT_ROOT is None:
+            raise OSError(errno.ENOSYS, "pivot_root: unknown architecture %s" % os.uname().machine)
+        os.umask(0o022)
+        new = "/tmp"  # private after MS_PRIVATE: a tmpfs here is ours alone
+        _check(libc.mount(b"tmpfs", new.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                          b"mode=0755,size=1m,nr_inodes=4096"), "tmpfs for the new root")
+        dirs = []
+        for d in ("/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/local/lib",
+                  "/lib", "/lib64", "/lib32", "/libx32"):
+            if os.path.islink(d):
+                os.makedirs(new + os.path.dirname(d), exist_ok=True)
+                os.symlink(os.readlink(d), new + d)
+            elif os.path.isdir(d):
+                dirs.append(d)
+        py = []
+        for pre in (sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix):
+            for sub in ("lib", "lib64"):
+                py.append(os.path.join(os.path.abspath(pre), sub))
+        py += [os.path.abspath(p) for p in sys.path if p]
+        for p in sorted(set(py)):
+            if not os.path.isdir(p) or os.path.islink(p):
+                continue
+            if any(p == d or p.startswith(d + "/") for d in dirs):
+                continue
+            dirs.append(p)
+        for d in dirs:
+            target = new + d
+            if os.path.islink(target) or not os.path.isdir(os.path.dirname(target)):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.lexists(target) and not os.path.isdir(target):
+                continue
+            os.makedirs(target, exist_ok=True)
+            _bind(d, target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+        if os.path.isfile("/etc/ld.so.cache"):
+            os.mkdir(new + "/etc")
+            open(new + "/etc/ld.so.cache", "w").close()
+            _bind("/etc/ld.so.cache", new + "/etc/ld.so.cache",
+                  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+        os.mkdir(new + "/dev")
+        for name in ("null", "zero", "full", "random", "urandom"):
+            open(new + "/dev/" + name, "w").close()
+            _bind("/dev/" + name, new + "/dev/" + name, MOUNT_ATTR_NOSUID)
+        os.symlink("/proc/self/fd", new + "/dev/fd")
+        for i, name in enumerate(("stdin", "stdout", "stderr")):
+            os.symlink("/proc/self/fd/%d" % i, new + "/dev/" + name)
+        os.mkdir(new + "/proc")
+        os.mkdir(new + "/tmp")
+        if not self.pidns:
+            # Without our own PID namespace a fresh proc would show the host
+            # anyway; jobs see it through the host's (read-only).
+            _bind("/proc", new + "/proc", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+        os.chdir(new)
+        # pivot_root(".", "."): the old root ends up stacked on the new one
+        # and is detached right away; nothing of it stays reachable.
+        _check(libc.syscall(ctypes.c_long(SYS_PIVOT_ROOT), b".", b"."), "pivot_root")
+        try:
+            _check(libc.umount2(b".", MNT_DETACH), "detaching the old root")
+            os.chdir("/")
+            _setattr("/", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, recursive=False)
+        except OSError as e:
+            # Past the pivot there is no way back to the host's tree.
+            raise RuntimeError("after pivot_root: %s" % e) from e
 
     def probe_uid(self):
         # A uid unique to this worker (chosen by Go from our host pid) keeps
@@ -625,6 +776,9 @@ def child_main(worker, req, workdir, out_w, err_w, res_w):
             os.setuid(worker.uid)  # drops every capability too
         else:
             drop_capabilities()
+        # No execve can raise privileges again (setuid bits, file
+        # capabilities); required for an unprivileged seccomp filter.
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         # After setuid (which clears it): die with the worker.
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != worker.pid:
@@ -641,6 +795,10 @@ def child_main(worker, req, workdir, out_w, err_w, res_w):
                                       errors="backslashreplace")
         sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                       errors="backslashreplace", line_buffering=True)
+        # Last: from here on the job cannot build namespaces, mount, trace...
+        if worker.fprog is not None:
+            _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(worker.fprog), 0, 0),
+                   "seccomp")
     except BaseException as e:
         _emit({"t": "sandbox_error", "error": "child setup: %s: %s" % (type(e).__name__, e)})
         os._exit(70)
