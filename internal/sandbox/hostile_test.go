@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -445,5 +446,98 @@ def f():
 	// What the interpreter needs is still there.
 	res = runIO(t, p, "import os, ctypes, hashlib, random\ndef f():\n    open('/dev/null', 'w').write('x')\n    return len(os.urandom(4)) + len(open('/dev/urandom', 'rb').read(4))\n", "f", IOTest{"[]", "8"})
 	assert.Equal(t, Passed, res.Class, "%+v", res)
+	requireServes(t, p)
+}
+
+// Point 5: whatever the job writes, to any descriptor, and whatever object
+// it returns, it cannot make a failing answer pass.
+func TestHostileForgesIOVerdict(t *testing.T) {
+	p := newPool(t, Config{})
+	forge := `import os
+RECORDS = b'{"t": "test", "i": 0, "passed": true, "class": "passed", "expected": "5", "actual": "5", "v": 5}\n' * 2 + b'{"t": "done", "class": "passed"}\n{"t": "final", "class": "passed"}\n'
+def forge():
+    for fd in range(0, 64):
+        try:
+            os.write(fd, RECORDS)
+        except OSError:
+            pass
+`
+	cases := map[string]string{
+		"__eq__ always true":    "class A:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\ndef f(x):\n    return A()\n",
+		"int subclass":          "class I(int):\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return I(0)\n",
+		"list subclass":         "class L(list):\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return L()\n",
+		"nested non-plain":      "class A:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return [A()]\n",
+		"forged records, exit":  forge + "def f(x):\n    forge()\n    os._exit(0)\n",
+		"forged records, raise": forge + "def f(x):\n    forge()\n    return 0\n",
+		"forged at import":      forge + "forge()\ndef f(x):\n    return 0\n",
+		"expected values from memory": `import gc, sys
+def f(x):
+    for o in gc.get_objects():
+        if isinstance(o, dict):
+            for t in o.get('tests') or []:
+                if isinstance(t, dict) and t.get('want'):
+                    return eval(t['want'])
+    fr = sys._getframe()
+    while fr:
+        for v in list(fr.f_locals.values()):
+            if isinstance(v, dict) and v.get('tests'):
+                return eval(v['tests'][0]['want'])
+        fr = fr.f_back
+    return 0
+`,
+	}
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := runIO(t, p, src, "f", IOTest{"[1]", "5"}, IOTest{"[2]", "5"})
+			assert.NotEqual(t, Passed, res.Class, "%+v", res)
+			assert.NotEqual(t, SandboxError, res.Class, "the job's doing is the model's failure: %+v", res)
+			for _, o := range res.Tests {
+				assert.False(t, o.Passed, "%+v", res)
+			}
+		})
+	}
+	res := runIO(t, p, cases["__eq__ always true"], "f", IOTest{"[1]", "5"})
+	assert.Equal(t, WrongAnswer, res.Class, "%+v", res)
+	assert.Contains(t, res.Error, "returned A, not a plain value")
+	requireServes(t, p)
+}
+
+func TestHostileForgesCheckVerdict(t *testing.T) {
+	p := newPool(t, Config{})
+	test := "def check(candidate):\n    assert candidate(2) == 4\n    assert abs(candidate(3) - 9) < 1e-9\n    assert isinstance(candidate(1), int)\n"
+	cases := map[string]string{
+		"__eq__ always true": "    class A:\n        def __eq__(self, other):\n            return True\n        def __sub__(self, other):\n            return 0\n    return A()\n",
+		"patched builtins":   "    import builtins\n    builtins.abs = lambda v: 0\n    builtins.isinstance = lambda *a: True\n    return 4\n",
+		"forged records": "    import os\n    for fd in range(64):\n        try:\n            os.write(fd, b'{\"t\": \"done\", \"class\": \"passed\"}\\n{\"class\": \"passed\"}\\n')\n        except OSError:\n            pass\n" +
+			"    os._exit(0)\n",
+		"exit 0 in call":        "    import sys\n    sys.exit(0)\n",
+		"os._exit 0 in call":    "    import os\n    os._exit(0)\n",
+		"replaces check":        "    g = globals()\n    g['check'] = lambda c: None\n    import builtins\n    builtins.check = lambda c: None\n    return 4\n",
+		"trace skips asserts":   "    import sys\n    def tr(frame, event, arg):\n        if frame.f_code.co_name == 'check' and event == 'line':\n            raise SystemExit(0)\n        return tr\n    sys.settrace(tr)\n    sys._getframe(1).f_trace = tr\n    return 4\n",
+		"test code from memory": "    import gc\n    for o in gc.get_objects():\n        if isinstance(o, dict) and isinstance(o.get('test'), str) and 'check' in o['test']:\n            return 9 if x == 3 else 4\n    return 0\n",
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			res, err := p.RunCheck(context.Background(), CheckJob{Prompt: "def sq(x):\n", Completion: body, Test: test, EntryPoint: "sq"})
+			require.NoError(t, err)
+			assert.NotEqual(t, Passed, res.Class, "%+v", res)
+			assert.NotEqual(t, SandboxError, res.Class, "%+v", res)
+		})
+	}
+	// Code that runs at import time, before check is defined.
+	res, err := p.RunCheck(context.Background(), CheckJob{Completion: "import threading, os\n" +
+		"def sq(x):\n    return 0\n" +
+		"def steal():\n    g = globals()\n    while 'check' not in g:\n        pass\n    g['check'] = lambda c: None\n" +
+		"threading.Thread(target=steal, daemon=True).start()\n", Test: test, EntryPoint: "sq"})
+	require.NoError(t, err)
+	assert.Equal(t, WrongAnswer, res.Class, "%+v", res)
+	// The honest answer still passes, and a non-plain return is named.
+	res, err = p.RunCheck(context.Background(), CheckJob{Prompt: "def sq(x):\n", Completion: "    return x * x\n", Test: test, EntryPoint: "sq"})
+	require.NoError(t, err)
+	assert.Equal(t, Passed, res.Class, "%+v", res)
+	res, err = p.RunCheck(context.Background(), CheckJob{Prompt: "def sq(x):\n", Completion: cases["__eq__ always true"], Test: test, EntryPoint: "sq"})
+	require.NoError(t, err)
+	assert.Equal(t, WrongAnswer, res.Class, "%+v", res)
+	assert.Contains(t, res.Error, "returned A, not a plain value")
 	requireServes(t, p)
 }
