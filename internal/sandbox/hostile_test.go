@@ -541,3 +541,16 @@ func TestHostileForgesCheckVerdict(t *testing.T) {
 	assert.Contains(t, res.Error, "returned A, not a plain value")
 	requireServes(t, p)
 }
+
+// Point 1: a worker whose clean-up check fails is replaced before the next
+// job, and the job's own verdict stands.
+func TestWorkerReplacedWhenNotClean(t *testing.T) {
+	p := newPool(t, Config{testDirtyAfter: true})
+	res := runIO(t, p, "def f():\n    return 1\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, Passed, res.Class, "%+v", res)
+	assert.Contains(t, res.WorkerReplaced, "dirty")
+	assert.Nil(t, p.slots[0].w, "the worker must have been discarded")
+	// Its replacement serves the next job.
+	res = runIO(t, p, "def f():\n    return 1\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, Passed, res.Class, "%+v", res)
+}

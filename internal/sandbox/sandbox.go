@@ -25,6 +25,8 @@ type Config struct {
 	Procs       int           // RLIMIT_NPROC; 0 = 16
 	OutputBytes int           // cap on captured stdout/stderr each; 0 = 64 KiB
 	Strict      bool          // an unavailable isolation step is an error instead of a note
+
+	testDirtyAfter bool // tests: the worker fails its clean-up check after every job
 }
 
 // Defaults applied by [New] to zero fields of [Config].
@@ -190,6 +192,10 @@ type Result struct {
 	Stdout, Stderr string        // captured, capped at Config.OutputBytes each
 	Missing        []string      // isolation steps that were not available (e.g. "netns", "setuid")
 	PeakRSSBytes   int64         // child's peak RSS (ru_maxrss)
+	// WorkerReplaced, when set, says why the worker could not restore the
+	// clean state jobs start from after this job; it was replaced, and the
+	// job's own verdict stands (it ran in a clean state).
+	WorkerReplaced string
 	Duration       time.Duration // wall time of the job
 }
 

@@ -91,6 +91,9 @@ type workerConfig struct {
 	PIDNS   bool    `json:"pidns"`
 	UserNS  bool    `json:"userns"`
 	Seccomp []byte  `json:"seccomp"` // struct sock_filter array; nil = none for this architecture
+	// DirtyAfter makes the worker leave a file in /tmp after every job, as
+	// a broken clean-up would: tests only.
+	DirtyAfter bool `json:"dirty_after,omitempty"`
 }
 
 type hello struct {
@@ -207,9 +210,10 @@ func launch(cmd *exec.Cmd, cfg *Config) (*worker, error) {
 	wc := workerConfig{
 		Timeout: cfg.Timeout.Seconds(), CPU: cfg.CPUSeconds, AS: cfg.MemoryBytes, FSize: cfg.FileBytes,
 		NoFile: cfg.OpenFiles, NProc: cfg.Procs, Output: cfg.OutputBytes, UID: uidBase + cmd.Process.Pid,
-		PIDNS:   attr.Cloneflags&syscall.CLONE_NEWPID != 0,
-		UserNS:  attr.Cloneflags&syscall.CLONE_NEWUSER != 0,
-		Seccomp: seccompFilter,
+		PIDNS:      attr.Cloneflags&syscall.CLONE_NEWPID != 0,
+		UserNS:     attr.Cloneflags&syscall.CLONE_NEWUSER != 0,
+		Seccomp:    seccompFilter,
+		DirtyAfter: cfg.testDirtyAfter,
 	}
 	if err := w.send(wc); err != nil {
 		w.stop()
@@ -348,12 +352,13 @@ func (w *worker) pid() int { return w.cmd.Process.Pid }
 
 func (r *response) result() Result {
 	res := Result{
-		Class:        r.Class,
-		Error:        r.Error,
-		Stdout:       r.Stdout,
-		Stderr:       r.Stderr,
-		Missing:      r.Missing,
-		PeakRSSBytes: r.MaxRSS,
+		WorkerReplaced: r.SandboxNote,
+		Class:          r.Class,
+		Error:          r.Error,
+		Stdout:         r.Stdout,
+		Stderr:         r.Stderr,
+		Missing:        r.Missing,
+		PeakRSSBytes:   r.MaxRSS,
 	}
 	if len(r.Missing) == 0 {
 		res.Missing = nil

@@ -142,6 +142,9 @@ class Worker:
             self.probe_uid()
         else:
             self.missing.append("setuid")
+        if self.private_tmp:
+            # The state every job must find /tmp in.
+            self.tmp_baseline = sorted(os.listdir("/tmp"))
 
     def setup_seccomp(self):
         """Prepare the filter Go built (installed in every job's child) and
@@ -454,6 +457,8 @@ class Worker:
         """Remove the job's directory and check that the state every job
         starts from is restored. Returns a description of what could not
         be restored, or None. Runs after sweep(): no job process is left."""
+        if self.cfg.get("dirty_after"):
+            open(os.path.join(os.path.dirname(workdir), "dirty"), "w").close()
         if self.private_tmp:
             if libc.umount2(workdir.encode(), MNT_DETACH) != 0:
                 return "unmounting %s: %s" % (workdir, os.strerror(ctypes.get_errno()))
@@ -465,14 +470,14 @@ class Worker:
                 now = sorted(os.listdir("/tmp"))
             except OSError as e:
                 return "listing /tmp: %s" % e
-            if self.tmp_baseline is None:
-                self.tmp_baseline = now
-            elif now != self.tmp_baseline:
+            if now != self.tmp_baseline:
                 return "/tmp holds %s after the job" % now
             return None
         problem = _remove_tree(workdir)
         if problem is None and os.path.lexists(workdir):
             problem = "%s still exists" % workdir
+        if problem is None and self.cfg.get("dirty_after"):
+            problem = "test hook: dirty after the job"
         return problem
 
     def fork_job(self, req, workdir, missing):
