@@ -7,46 +7,133 @@
 // only; the worker source is embedded in this package). Starting an
 // interpreter costs ~16 ms, forking one ~1 ms, so each worker forks a fresh
 // child per job instead of starting a new interpreter. Go talks to a worker
-// over newline-delimited JSON on its stdin/stdout; the child never sees those
-// pipes: its fds 1 and 2 are capped pipes read by the worker and it reports
-// results on a dedicated pipe (fd 3).
+// over newline-delimited JSON on its stdin/stdout; no job process ever holds
+// those pipes.
 //
-// Isolation, from the outside in:
+// Isolation is set up once per worker, not per job, because the per-job
+// budget is a few milliseconds. From the outside in:
 //
 //   - Each worker is started with an almost empty environment in a new PID
 //     namespace (it is PID 1 there, so when it dies every process a job left
 //     behind dies with it), and unshares a network namespace (no interfaces
-//     but a down loopback) and a mount namespace in which the whole file
-//     system is read-only, /proc shows only the worker's own processes and
-//     /tmp is a private tmpfs.
-//   - Each job runs in a forked child that calls setsid, gets its own
-//     temporary working directory (removed afterwards), an empty environment,
-//     rlimits on CPU time, address space, file size, open files and processes,
-//     and, when the harness runs as root, drops to an unprivileged uid/gid
-//     unique to the worker so RLIMIT_NPROC binds and nothing outside the
-//     working directory is writable.
+//     but a down loopback, and no abstract unix socket of the host) and a
+//     mount namespace.
+//   - In that mount namespace it builds a minimal root and pivot_roots into
+//     it: a read-only tmpfs holding, bind-mounted read-only, nosuid and
+//     nodev, only the interpreter's prefix (lib and sys.path, at their host
+//     paths, so a pyenv interpreter under /root keeps working), the system
+//     library directories its extension modules load from, ld.so.cache,
+//     /dev/{null,zero,full,random,urandom} and a /proc of its own PID
+//     namespace. No /etc, /home, /root contents, /run, host /tmp, repository
+//     or cassettes, and so no unix socket of the host. /tmp is an empty
+//     tmpfs only the worker can write (mode 0555).
+//   - Each job gets a fresh tmpfs of its own (size max(64 MiB, 8*FileBytes),
+//     16384 inodes) as working directory, unmounted (lazily) after the job
+//     once every job process is dead. Nothing a job leaves there (trees
+//     deeper than any recursive walker, a full file system or inode table,
+//     mode-000 directories, files held open by stray processes) can outlive
+//     it. The worker then checks that /tmp is exactly as at start-up; if it
+//     cannot restore that state it says so and Go replaces it
+//     ([Result.WorkerReplaced]). Without a mount namespace the directory is
+//     removed by a walker that moves entries up instead of recursing.
+//   - Each job's child calls setsid, gets rlimits on CPU time, address
+//     space, file size, open files and processes, an empty environment and,
+//     when the harness runs as root, an unprivileged uid unique to the
+//     worker; then PR_SET_NO_NEW_PRIVS (a setuid binary gives nothing), and
+//     last, right before the candidate's code runs, a seccomp filter
+//     (seccomp.go, classic BPF built in Go) that refuses with EPERM what no
+//     test needs: unshare, setns, clone with CLONE_NEW* flags (clone3 gets
+//     ENOSYS so the C library falls back to clone), mount and the new mount
+//     API, pivot_root, chroot, ptrace and process_vm_*, bpf, perf_event_open,
+//     userfaultfd, io_uring, keyctl/add_key/request_key, kexec, module
+//     loading, reboot, swap, clock setting and the like. Other ABIs (i386,
+//     x32) are refused wholesale.
 //   - The wall-clock limit is enforced from outside: the worker SIGKILLs the
-//     child's process group and then every descendant left. Go keeps a
-//     backstop: a worker that does not answer in time is killed and replaced,
-//     as is one that dies; the pool never hangs on a job.
+//     job's process groups and then every process left. Go keeps a backstop:
+//     a worker that does not answer in time is killed and replaced, as is
+//     one that dies; the pool never hangs on a job.
 //
-// Where an isolation step is not available (no privileges for namespaces,
-// not root for setuid), the job still runs and [Result.Missing] names the
-// step ("pidns", "netns", "mountns", "rofs", "setuid"); with [Config.Strict]
-// the pool refuses to start instead.
+// # Verdicts
 //
-// Code a job runs can still forge its own result (it shares the child process
-// with the reporting code); the sandbox contains damage, it does not make
-// results tamper-proof against deliberately adversarial code.
+// The process that runs the candidate's code reports data only, and the
+// verdict is reached where that code cannot reach:
+//
+//   - The child learns whether its own setup succeeded on a pipe it closes
+//     before the candidate's code runs: a job cannot pass itself off as a
+//     sandbox_error.
+//   - Returned values cross as plain data: exact builtin types only (None,
+//     bool, int, float, str, bytes, list, tuple, dict, set, frozenset,
+//     recursively, type(x) is T rather than isinstance), tagged JSON, rebuilt
+//     on the other side. Anything else is wrong_answer "returned T, not a
+//     plain value": an object whose __eq__ always says True passes nothing.
+//   - I/O jobs: the worker evaluates the expected values and compares them,
+//     after the child is forked; the child gets only the arguments. Its
+//     records must come one per test, in order; anything else on that pipe
+//     (it is the job's to write to) is wrong_answer, "forged".
+//   - Check jobs (HumanEval): check() runs in a second child, the judge,
+//     with the prompt's helpers and the test program, and calls the
+//     candidate through a proxy that sends plain arguments over a pipe and
+//     rebuilds the plain answer (the entry point's name is bound to that
+//     proxy, as the original program would). The candidate's module never
+//     shares a process with check(): patching builtins, replacing check,
+//     tracing, sys.exit or os._exit in a call, writing records to any fd
+//     cannot produce "passed", which only the judge writes, once, on a pipe
+//     the candidate never holds. The judge is not dumpable (its memory is
+//     not readable through /proc by the same uid) and ptrace is refused; a
+//     candidate that kills or stops it only loses.
+//
+// # What it still does not stop
+//
+//   - Expected values can leak into the candidate's memory. The child is
+//     forked from the worker, which has parsed the request; the child drops
+//     the request before running any code, so no live object holds the
+//     expected values or the test program, but a candidate that scans its
+//     own address space (ctypes) may still find their text in freed memory,
+//     from this job or an earlier one on the same worker (several samples of
+//     one problem), and return the right answer without computing it. The
+//     fix is a zygote forked before the first request that only ever sees
+//     sources and arguments.
+//   - The judge runs as the candidate's uid: the candidate can kill or stop
+//     it (which fails the job, never passes it).
+//   - Resource use is per job, not per pool: no cgroup bounds the total
+//     memory of concurrent jobs, and CPU time limits do not bound a job's
+//     share of the machine.
+//   - The seccomp filter exists for x86-64 only; elsewhere "seccomp" is
+//     missing.
+//   - Without root (and without unprivileged user namespaces) the steps in
+//     [IsolationSteps] that need privileges are missing; jobs still run
+//     (see below), unless [Config.Strict].
+//   - The shared libraries under /usr/lib and the interpreter's prefix are
+//     readable (it needs them), as is anything else in those directories.
+//
+// Where an isolation step is not available, the job still runs and
+// [Result.Missing] and [Pool.Isolation] name the step with a stable name from
+// [IsolationSteps]; with [Config.Strict] [New] refuses to start instead and
+// its error names the missing steps and what provides each.
+//
+// # Costs
+//
+// Median trivial I/O job (BenchmarkTrivialJob, one worker; `go test -run
+// XXX -bench TrivialJob -benchtime 300x -count 3 ./internal/sandbox/`) on
+// the shared 2-core CI-like machine under a load average of 5-6: 2.9-3.6
+// ms before this design and 3.1-3.3 ms after; the per-job additions are a
+// tmpfs mount and unmount, a prctl for no_new_privs and one for seccomp. A
+// check job costs about 3 ms more than an I/O job: a second process (the
+// judge) and a round trip per call. `make validate-humaneval` (164
+// canonical solutions, 2 workers, same machine and load, old and new binary
+// alternated): 0.75-0.95 s before, 1.25-1.55 s after.
 //
 // # Outcomes
 //
 // Every job ends in a [Class]: passed, wrong_answer, exception (with
 // "ExcType: message"), syntax_error, function_missing, function_ambiguous,
-// timeout (wall clock or CPU), memory_limit (MemoryError or killed for
-// memory), output_limit (stdout/stderr over the cap or a file over
-// RLIMIT_FSIZE), signal (e.g. SIGSEGV) or sandbox_error. Go errors are
-// returned only for misuse, a closed pool or a cancelled context.
+// timeout (wall clock or CPU), memory_limit (MemoryError, ENOMEM from mmap,
+// or killed while the host's OOM-kill count rose), output_limit
+// (stdout/stderr over the cap or a file over RLIMIT_FSIZE), signal (e.g.
+// SIGSEGV, or any signal the job sent itself, SIGKILL included) or
+// sandbox_error (the sandbox failed, with its cause; never the model's
+// failure). Go errors are returned only for misuse, a closed pool or a
+// cancelled context.
 //
 // Modules are executed with __name__ set to "solution", so
 // `if __name__ == "__main__":` blocks do not run.
