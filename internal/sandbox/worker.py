@@ -109,6 +109,8 @@ class Worker:
         self.jobs = 0
         self.inbuf = b""
         self.pid = os.getpid()
+        self.wpid = self.pid  # the worker's own pid (self.pid is the zygote's in Z)
+        self.zpid = None
         self.tmp_baseline = None  # what /tmp holds between jobs (jobfs)
         self.oom_kills = _oom_kills()
 
@@ -145,6 +147,7 @@ class Worker:
         if self.private_tmp:
             # The state every job must find /tmp in.
             self.tmp_baseline = sorted(os.listdir("/tmp"))
+        self.start_zygote()
 
     def setup_seccomp(self):
         """Prepare the filter Go built (installed in every job's child) and
@@ -506,15 +509,23 @@ class Worker:
         if kind == "check":
             call_r, call_w = os.pipe()  # J's calls to C
         start = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            # Never return into the worker loop from here.
-            try:
-                child_main(self, req, workdir, (out_w, err_w, res_w, call_r, set_w))
-            finally:
-                os._exit(70)
-        for fd in (out_w, err_w, set_w):
-            os.close(fd)
+        # The candidate's child is forked by the zygote, which has never
+        # seen a request: only what the candidate may know crosses to it.
+        spec = {"kind": kind, "source": req.get("source", ""),
+                "function": req.get("function") or "", "entry_point": req.get("entry_point", ""),
+                "program": req.get("prompt", "") + req.get("completion", "") + "\n",
+                "args": [t.get("args") for t in req.get("tests") or []], "workdir": workdir}
+        try:
+            pid = self.zygote_fork(spec, [out_w, err_w, res_w, call_r if call_r >= 0 else self.devnull, set_w])
+        finally:
+            for fd in (out_w, err_w, set_w):
+                os.close(fd)
+        if pid is None:
+            for fd in (out_r, err_r, set_r, res_r, res_w, call_r, call_w):
+                if fd >= 0:
+                    os.close(fd)
+            return {"class": "sandbox_error", "replace": True, "tests": [], "missing": missing,
+                    "error": "the zygote is gone", "stdout": "", "stderr": "", "maxrss": 0}
         jpid = None
         verdict_r = None
         if kind == "check":
@@ -530,9 +541,8 @@ class Worker:
             res_r = verdict_r
         else:
             os.close(res_w)
-        pidfd = os.pidfd_open(pid)
         jpidfd = os.pidfd_open(jpid) if jpid else None
-        main_pidfd = jpidfd if jpid else pidfd
+        main_pidfd = jpidfd if jpid else self.zsock.fileno()
         bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray(), set_r: bytearray()}
         open_fds = set(bufs)
         for fd in open_fds:
@@ -556,7 +566,8 @@ class Worker:
                 break
             for fd, ev in poller.poll(max(1, int(left * 1000) + 1)):
                 if fd == main_pidfd:
-                    exited = True
+                    if jpid or self.zygote_status(block=False) is not None or self.zdead:
+                        exited = True
                 elif fd == 0:
                     try:
                         line = self.read_line(block=False)
@@ -595,14 +606,22 @@ class Worker:
         cand_alive = False
         if jpid:
             # The judge is done; the candidate waits for calls or is gone.
-            cand_alive = not select.select([pidfd], [], [], 0)[0]
+            cand_alive = self.zygote_status(block=False) is None
             self.kill_job(pid)
             _, jstatus, _ = os.wait4(jpid, 0)
             os.close(jpidfd)
-        # Reap the child first (its status and rusage), then any descendant
-        # it left behind; only then can the pipes reach EOF.
-        _, status, ru = os.wait4(pid, 0)
-        os.close(pidfd)
+        # The child's status and rusage (the zygote reaps it), then any
+        # descendant it left behind; only then can the pipes reach EOF.
+        got = self.zygote_status(block=True)
+        if got is None:
+            self.kill_job(pid)
+            self.sweep()
+            for fd in open_fds:
+                os.close(fd)
+            return {"class": "sandbox_error", "replace": True, "tests": [], "missing": missing,
+                    "error": "the zygote is gone", "stdout": "", "stderr": "", "maxrss": 0}
+        status, ru = got
+        self.zstatus = None
         self.sweep()
         for fd in open_fds:
             _drain(fd, bufs[fd])
@@ -633,33 +652,143 @@ class Worker:
             except OSError:
                 pass
 
-    def sweep(self):
-        """Kill and reap every remaining descendant of the worker.
+    # ---- the zygote -----------------------------------------------------------
+    def start_zygote(self):
+        """Fork the zygote (Z) before the first request is read. It forks
+        every job's candidate child, so the candidate's address space is a
+        copy of one that never held an expected value or a test program,
+        not even in freed memory. It gets each job's spec (source,
+        arguments) and fds over a unix socket, answers with the child's pid,
+        reaps it and sends its status and rusage."""
+        import socket
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                zygote_main(self, theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.devnull = os.open("/dev/null", os.O_RDONLY)
+        self.zdead = False
+        self.zsock = ours
+        self.zpid = pid
+        self.zbuf = b""
+        self.zstatus = None
 
-        The worker is a child subreaper, so anything the job forked (even
-        after setsid or a double fork) ends up as our child once its parent
-        dies. Fast path: no children at all, one waitpid call."""
+    def zygote_fork(self, spec, fds):
+        import socket
+        data = json.dumps(spec).encode()
+        data = len(data).to_bytes(8, "little") + data
+        try:
+            n = socket.send_fds(self.zsock, [data], fds)
+            if n < len(data):
+                self.zsock.sendall(data[n:])
+            line = self._zline(block=True)
+        except OSError:
+            return None
+        if line is None:
+            return None
+        return json.loads(line)["pid"]
+
+    def zygote_status(self, block):
+        """(status, rusage) of the candidate's child once it has ended, else
+        None (or None when the zygote is gone; block=True)."""
+        if self.zstatus is None:
+            try:
+                line = self._zline(block)
+            except OSError:
+                line = None
+            if line is not None:
+                m = json.loads(line)
+                self.zstatus = (m["status"], Rusage(m["ut"], m["st"], m["rss"]))
+        return self.zstatus
+
+    def _zline(self, block):
+        while b"\n" not in self.zbuf:
+            if not block and not select.select([self.zsock], [], [], 0)[0]:
+                return None
+            chunk = self.zsock.recv(1 << 16)
+            if not chunk:
+                self.zdead = True
+                return None
+            self.zbuf += chunk
+        line, _, self.zbuf = self.zbuf.partition(b"\n")
+        return line
+
+    def sweep(self):
+        """Kill and reap every remaining process of a job.
+
+        As PID 1 of our namespace, or as a child subreaper, anything the job
+        forked (even after setsid or a double fork) ends up as our child
+        once its parent dies. Everyone but us and the zygote goes."""
         for _ in range(10000):
             try:
-                while os.waitpid(-1, os.WNOHANG)[0] != 0:
-                    pass
+                while True:
+                    pid, _ = os.waitpid(-1, os.WNOHANG)
+                    if pid == 0:
+                        break
+                    if pid == self.zpid:
+                        self.zpid = None  # killed: this worker cannot serve
             except ChildProcessError:
                 return
             if self.pidns:
-                # As PID 1, kill(-1) signals every other process of the
-                # namespace, and no job process is anywhere else.
-                try:
-                    os.kill(-1, signal.SIGKILL)
-                except OSError:
-                    pass
-                time.sleep(0.0005)
-                continue
-            for p in _children(self.pid):
+                others = [int(n) for n in os.listdir("/proc") if n.isdigit()]
+                others = [p for p in others if p not in (1, self.zpid)]
+            else:
+                others = [p for p in _children(self.pid) if p != self.zpid]
+            if not others:
+                return
+            for p in others:
                 try:
                     os.kill(p, signal.SIGKILL)
                 except OSError:
                     pass
             time.sleep(0.0005)
+
+
+class Rusage:
+    __slots__ = ("ru_utime", "ru_stime", "ru_maxrss")
+
+    def __init__(self, ut, st, rss):
+        self.ru_utime, self.ru_stime, self.ru_maxrss = ut, st, rss
+
+
+def zygote_main(worker, sock):
+    """Z: fork a candidate child per spec; see Worker.start_zygote."""
+    import socket
+    worker.pid = os.getpid()  # the children's parent, which they check
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != worker.wpid:
+        os._exit(0)
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
+        except OSError:
+            os._exit(0)
+        if not data:
+            os._exit(0)
+        while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "little"):
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                os._exit(0)
+            data += chunk
+        spec = json.loads(data[8:])
+        del data
+        pid = os.fork()
+        if pid == 0:
+            try:
+                child_main(worker, spec, fds)
+            finally:
+                os._exit(70)
+        for fd in fds:
+            os.close(fd)
+        del spec
+        sock.sendall(b'{"pid": %d}\n' % pid)
+        _, status, ru = os.wait4(pid, 0)
+        sock.sendall(b'{"status": %d, "ut": %r, "st": %r, "rss": %d}\n'
+                     % (status, ru.ru_utime, ru.ru_stime, ru.ru_maxrss))
 
 
 def _children(ppid):
@@ -1094,23 +1223,13 @@ def _install_seccomp(worker):
                "seccomp")
 
 
-def child_main(worker, req, workdir, fds):
+def child_main(worker, spec, fds):
     """The candidate's child (C). fds: stdout, stderr, data, calls, setup
     pipes; after setup: 0 /dev/null, 1 stdout, 2 stderr, 3 data, 4 calls
     (5, the setup pipe, is closed before the candidate's code runs)."""
     out_w, err_w, res_w, call_r, set_w = fds
-    # Take what the candidate may see, and drop the request itself (the
-    # expected values, the test program) from this copy of the worker's
-    # memory before any of its code runs.
-    spec = {"kind": req.get("kind"), "source": req.get("source", ""),
-            "function": req.get("function") or "", "entry_point": req.get("entry_point", ""),
-            "program": req.get("prompt", "") + req.get("completion", "") + "\n",
-            "args": [t.get("args") for t in req.get("tests") or []]}
-    for t in req.get("tests") or []:
-        t.clear()
-    req.clear()
     try:
-        _setup_child(worker, workdir, (-1, out_w, err_w, res_w, call_r, set_w))
+        _setup_child(worker, spec["workdir"], (-1, out_w, err_w, res_w, call_r, set_w))
         _install_seccomp(worker)
         os.write(5, b"ok")
         os.close(5)
