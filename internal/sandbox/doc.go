@@ -66,8 +66,16 @@
 //     recursively, type(x) is T rather than isinstance), tagged JSON, rebuilt
 //     on the other side. Anything else is wrong_answer "returned T, not a
 //     plain value": an object whose __eq__ always says True passes nothing.
-//   - I/O jobs: the worker evaluates the expected values and compares them,
-//     after the child is forked; the child gets only the arguments. Its
+//   - The candidate's child is forked by a zygote, itself forked by the
+//     worker before it read any request, which receives only what the
+//     candidate may know (source, arguments, prompt) and the child's fds
+//     over a unix socket, and reports the child's status and rusage. So
+//     expected values and test programs are nowhere in the candidate's
+//     address space, not even as freed memory of this or an earlier job (a
+//     child forked by the worker itself could find them by scanning its
+//     memory with ctypes).
+//   - I/O jobs: the worker evaluates the expected values and compares them;
+//     the child gets only the arguments. Its
 //     records must come one per test, in order; anything else on that pipe
 //     (it is the job's to write to) is wrong_answer, "forged".
 //   - Check jobs (HumanEval): check() runs in a second child, the judge,
@@ -84,15 +92,10 @@
 //
 // # What it still does not stop
 //
-//   - Expected values can leak into the candidate's memory. The child is
-//     forked from the worker, which has parsed the request; the child drops
-//     the request before running any code, so no live object holds the
-//     expected values or the test program, but a candidate that scans its
-//     own address space (ctypes) may still find their text in freed memory,
-//     from this job or an earlier one on the same worker (several samples of
-//     one problem), and return the right answer without computing it. The
-//     fix is a zygote forked before the first request that only ever sees
-//     sources and arguments.
+//   - A candidate's source and arguments, and those of earlier jobs on the
+//     same worker, are in the zygote's memory and so in its own: a job can
+//     read earlier candidates' code (never their verdicts or expected
+//     values).
 //   - The judge runs as the candidate's uid: the candidate can kill or stop
 //     it (which fails the job, never passes it).
 //   - Resource use is per job, not per pool: no cgroup bounds the total

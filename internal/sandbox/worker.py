@@ -559,6 +559,11 @@ class Worker:
         eof = False
         pids = (pid, jpid) if jpid else (pid,)
         while not exited:
+            # The zygote's status line may already be buffered (read along
+            # with the pid), where poll cannot see it.
+            if not jpid and b"\n" in self.zbuf:
+                self.zygote_status(block=False)
+                break
             left = deadline - time.monotonic()
             if left <= 0:
                 killed = "timeout"
