@@ -55,7 +55,10 @@ const (
 //   - setuid: jobs run as an unprivileged uid unique to the worker
 //   - nonewprivs: PR_SET_NO_NEW_PRIVS (setuid binaries give nothing)
 //   - seccomp: the system-call filter (no namespaces, mounts, ptrace, bpf...)
-var IsolationSteps = []string{"pidns", "netns", "mountns", "rofs", "minfs", "jobfs", "setuid", "nonewprivs", "seccomp"}
+//   - zygote: candidates are forked by a process that never saw a request,
+//     so expected values are not even in their freed memory (needs a /proc
+//     of the worker's PID namespace)
+var IsolationSteps = []string{"pidns", "netns", "mountns", "rofs", "minfs", "jobfs", "setuid", "nonewprivs", "seccomp", "zygote"}
 
 // isolationFix says what makes each step available.
 var isolationFix = map[string]string{
@@ -68,6 +71,7 @@ var isolationFix = map[string]string{
 	"setuid":     "run the harness as root (jobs then run as an unprivileged uid)",
 	"nonewprivs": "Linux 3.5+ (PR_SET_NO_NEW_PRIVS)",
 	"seccomp":    "x86-64 and a kernel with seccomp filters (CONFIG_SECCOMP_FILTER)",
+	"zygote":     "a /proc of the worker's PID namespace: run as root, or where procfs may be mounted in a user namespace (no masked /proc paths)",
 }
 
 // Isolation is what isolation a pool's workers actually have.

@@ -111,6 +111,8 @@ class Worker:
         self.pid = os.getpid()
         self.wpid = self.pid  # the worker's own pid (self.pid is the zygote's in Z)
         self.zpid = None
+        self.zsock = None
+        self.own_proc = False
         self.tmp_baseline = None  # what /tmp holds between jobs (jobfs)
         self.oom_kills = _oom_kills()
 
@@ -147,7 +149,14 @@ class Worker:
         if self.private_tmp:
             # The state every job must find /tmp in.
             self.tmp_baseline = sorted(os.listdir("/tmp"))
-        self.start_zygote()
+        # The sweep must spare the zygote, so it lists processes in /proc:
+        # that needs a /proc of our own PID namespace (or, without one, the
+        # host's, where it looks for our children only).
+        if self.own_proc or (not self.pidns and os.path.isdir("/proc/self")):
+            self.start_zygote()
+        else:
+            self.missing.append("zygote")
+            self.notes.append("no /proc of our own: candidates are forked by the worker")
 
     def setup_seccomp(self):
         """Prepare the filter Go built (installed in every job's child) and
@@ -210,6 +219,8 @@ class Worker:
                 flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
                 if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
                     self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
+                else:
+                    self.own_proc = True
             return
         # Fallback: the host's tree, whole read-only (recursively, so /dev/shm etc. too); the only
         # writable place left is the private tmpfs mounted on /tmp below.
@@ -242,6 +253,8 @@ class Worker:
             flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
             if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
                 self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
+            else:
+                self.own_proc = True
 
     def build_minimal_root(self):
         """Replace our view of the file system by a read-only tmpfs holding
@@ -515,8 +528,24 @@ class Worker:
                 "function": req.get("function") or "", "entry_point": req.get("entry_point", ""),
                 "program": req.get("prompt", "") + req.get("completion", "") + "\n",
                 "args": [t.get("args") for t in req.get("tests") or []], "workdir": workdir}
+        fds = [out_w, err_w, res_w, call_r if call_r >= 0 else out_w, set_w]
         try:
-            pid = self.zygote_fork(spec, [out_w, err_w, res_w, call_r if call_r >= 0 else self.devnull, set_w])
+            if self.zsock is not None:
+                pid = self.zygote_fork(spec, fds)
+            else:
+                pid = os.fork()
+                if pid == 0:
+                    # Forked by the worker itself: at least drop the request.
+                    for t in req.get("tests") or []:
+                        t.clear()
+                    req.clear()
+                    try:
+                        child_main(self, spec, fds)
+                    finally:
+                        os._exit(70)
+                self.zstatus = None
+                self.cpidfd = os.pidfd_open(pid)
+                self.cpid = pid
         finally:
             for fd in (out_w, err_w, set_w):
                 os.close(fd)
@@ -542,7 +571,7 @@ class Worker:
         else:
             os.close(res_w)
         jpidfd = os.pidfd_open(jpid) if jpid else None
-        main_pidfd = jpidfd if jpid else self.zsock.fileno()
+        main_pidfd = jpidfd if jpid else self.cpidfd if self.zsock is None else self.zsock.fileno()
         bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray(), set_r: bytearray()}
         open_fds = set(bufs)
         for fd in open_fds:
@@ -561,7 +590,7 @@ class Worker:
         while not exited:
             # The zygote's status line may already be buffered (read along
             # with the pid), where poll cannot see it.
-            if not jpid and b"\n" in self.zbuf:
+            if not jpid and self.zsock is not None and b"\n" in self.zbuf:
                 self.zygote_status(block=False)
                 break
             left = deadline - time.monotonic()
@@ -618,6 +647,8 @@ class Worker:
         # The child's status and rusage (the zygote reaps it), then any
         # descendant it left behind; only then can the pipes reach EOF.
         got = self.zygote_status(block=True)
+        if self.zsock is None:
+            os.close(self.cpidfd)
         if got is None:
             self.kill_job(pid)
             self.sweep()
@@ -700,6 +731,12 @@ class Worker:
     def zygote_status(self, block):
         """(status, rusage) of the candidate's child once it has ended, else
         None (or None when the zygote is gone; block=True)."""
+        if self.zsock is None:
+            # No zygote: the child is ours.
+            if self.zstatus is None and (block or select.select([self.cpidfd], [], [], 0)[0]):
+                _, status, ru = os.wait4(self.cpid, 0)
+                self.zstatus = (status, ru)
+            return self.zstatus
         if self.zstatus is None:
             try:
                 line = self._zline(block)
@@ -738,6 +775,15 @@ class Worker:
                         self.zpid = None  # killed: this worker cannot serve
             except ChildProcessError:
                 return
+            if self.pidns and self.zsock is None:
+                # As PID 1, kill(-1) signals every other process of the
+                # namespace, and no job process is anywhere else.
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except OSError:
+                    pass
+                time.sleep(0.0005)
+                continue
             if self.pidns:
                 others = [int(n) for n in os.listdir("/proc") if n.isdigit()]
                 others = [p for p in others if p not in (1, self.zpid)]
@@ -1180,6 +1226,7 @@ def _setup_child(worker, workdir, fds):
     for i, fd in enumerate(high):
         os.dup2(fd, i)
     os.closerange(len(fds), 1 << 20)  # close_range(2): one syscall
+    _fds_in_place.append(True)
     lim = [
         (resource.RLIMIT_CPU, cfg["cpu"], cfg["cpu"] + 1),
         (resource.RLIMIT_AS, cfg["as"], cfg["as"]),
@@ -1222,6 +1269,7 @@ def _setup_child(worker, workdir, fds):
 
 
 _old_streams = []
+_fds_in_place = []  # set once a child's fds are at 0..n: where to report
 
 
 def _install_seccomp(worker):
@@ -1243,12 +1291,10 @@ def child_main(worker, spec, fds):
         os.close(5)
     except BaseException as e:
         msg = ("error:%s: %s" % (type(e).__name__, e)).encode()[:4000]
-        for fd in (5, set_w):
-            try:
-                os.write(fd, msg)
-                break
-            except BaseException:
-                pass
+        try:
+            os.write(5 if _fds_in_place else set_w, msg)
+        except BaseException:
+            pass
         os._exit(70)
     me = os.getpid()
     try:
@@ -1542,7 +1588,8 @@ class Candidate:
     def _poller(self):
         p = select.poll()
         p.register(self._r, select.POLLIN)
-        p.register(self._pidfd, select.POLLIN)
+        if self._pidfd >= 0:
+            p.register(self._pidfd, select.POLLIN)
         return p
 
     def hello(self):
@@ -1587,9 +1634,16 @@ def judge_main(worker, req, fds, cpid):
     candidate and writes the one verdict record on fd 3, a pipe only the
     worker and this process hold."""
     verdict_w, call_w, rep_r = fds
+    out = verdict_w  # until the fds are in place
     try:
-        pidfd = os.pidfd_open(cpid)
+        try:
+            pidfd = os.pidfd_open(cpid)
+        except ProcessLookupError:
+            # Already ended (and reaped by the zygote): whatever it said is
+            # in the pipe, then EOF.
+            pidfd = -1
         _setup_child(worker, "/", (-1, -1, -1, verdict_w, call_w, rep_r, pidfd))
+        out = 3
         # Not dumpable: the candidate, under the same uid, cannot open our
         # /proc/PID/mem (ptrace itself is refused by seccomp).
         libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
@@ -1598,11 +1652,13 @@ def judge_main(worker, req, fds, cpid):
         verdict = {"class": "sandbox_error", "error": "judge setup: %s: %s" % (type(e).__name__, e)}
     else:
         try:
-            verdict = run_judge(req, Candidate(req.get("entry_point", ""), 4, 5, 6))
+            verdict = run_judge(req, Candidate(req.get("entry_point", ""), 4, 5, 6 if pidfd >= 0 else -1))
         except BaseException as e:
             verdict = {"class": "sandbox_error", "error": "judge: %s" % _fmt_exc(e)}
     try:
-        _emit(verdict)
+        data = (json.dumps(verdict) + "\n").encode()
+        while data:
+            data = data[os.write(out, data):]
     finally:
         os._exit(0)
 
