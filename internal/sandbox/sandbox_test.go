@@ -400,8 +400,11 @@ func TestIsolationSteps(t *testing.T) {
 	p := newPool(t, Config{})
 	// Whatever the mode, the job holds no capability (no remounting, no
 	// unsharing, no raising interfaces).
-	caps := runIO(t, p, "def f():\n    for line in open('/proc/self/status'):\n        if line.startswith('CapEff:'):\n            return line.split()[1]\n",
-		"f", IOTest{"[]", "'0000000000000000'"})
+	caps := runIO(t, p, "import ctypes\n"+
+		"class H(ctypes.Structure):\n    _fields_ = [('v', ctypes.c_uint32), ('p', ctypes.c_int)]\n"+
+		"class D(ctypes.Structure):\n    _fields_ = [('e', ctypes.c_uint32), ('p', ctypes.c_uint32), ('i', ctypes.c_uint32)]\n"+
+		"def f():\n    d = (D * 2)()\n    assert ctypes.CDLL(None).capget(ctypes.byref(H(0x20080522, 0)), d) == 0\n    return d[0].e | d[1].e\n",
+		"f", IOTest{"[]", "0"})
 	assert.Equal(t, Passed, caps.Class, "%+v", caps)
 
 	res := runIO(t, p, "import os\ndef f():\n    return os.getuid()\n", "f", IOTest{"[]", "0"})
