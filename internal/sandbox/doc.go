@@ -95,7 +95,10 @@
 //   - A candidate's source and arguments, and those of earlier jobs on the
 //     same worker, are in the zygote's memory and so in its own: a job can
 //     read earlier candidates' code (never their verdicts or expected
-//     values).
+//     values). Where the zygote is missing (see [IsolationSteps]), a child
+//     forked by the worker itself drops the request before running any code,
+//     but may still find expected values in freed memory by scanning its
+//     address space.
 //   - The judge runs as the candidate's uid: the candidate can kill or stop
 //     it (which fails the job, never passes it).
 //   - Resource use is per job, not per pool: no cgroup bounds the total
@@ -103,9 +106,14 @@
 //     share of the machine.
 //   - The seccomp filter exists for x86-64 only; elsewhere "seccomp" is
 //     missing.
-//   - Without root (and without unprivileged user namespaces) the steps in
-//     [IsolationSteps] that need privileges are missing; jobs still run
-//     (see below), unless [Config.Strict].
+//   - Without root the worker builds its namespaces in a user namespace; as
+//     nobody on a Debian container like CI's, only "setuid" (jobs run as the
+//     worker's uid and can signal it and its zygote: a job that kills them is
+//     a sandbox_error and the worker is replaced) and "zygote" (procfs cannot
+//     be mounted in a user namespace where the container masks /proc paths,
+//     so the worker forks candidates itself and the freed-memory leak above
+//     is back) are missing. Without unprivileged user namespaces most steps
+//     are missing. Jobs still run, unless [Config.Strict].
 //   - The shared libraries under /usr/lib and the interpreter's prefix are
 //     readable (it needs them), as is anything else in those directories.
 //
