@@ -529,9 +529,10 @@ class Worker:
                 "program": req.get("prompt", "") + req.get("completion", "") + "\n",
                 "args": [t.get("args") for t in req.get("tests") or []], "workdir": workdir}
         fds = [out_w, err_w, res_w, call_r if call_r >= 0 else out_w, set_w]
+        pid = jpid = verdict_r = pid_w = None
         try:
             if self.zsock is not None:
-                pid = self.zygote_fork(spec, fds)
+                sent = self.zygote_send(spec, fds)
             else:
                 pid = os.fork()
                 if pid == 0:
@@ -546,26 +547,43 @@ class Worker:
                 self.zstatus = None
                 self.cpidfd = os.pidfd_open(pid)
                 self.cpid = pid
+                sent = True
+            if kind == "check" and sent:
+                # The judge starts (fork, set-up, test program) while the
+                # zygote forks the candidate; it learns the candidate's pid
+                # on a pipe.
+                verdict_r, verdict_w = os.pipe()
+                pid_r, pid_w = os.pipe()
+                jpid = os.fork()
+                if jpid == 0:
+                    try:
+                        judge_main(self, req, (verdict_w, call_w, res_r, pid_r))
+                    finally:
+                        os._exit(70)
+                os.close(verdict_w)
+                os.close(pid_r)
+            if self.zsock is not None and sent:
+                pid = self.zygote_pid()
+            if pid_w is not None:
+                try:
+                    os.write(pid_w, b"%d" % (pid or 0))
+                except OSError:
+                    pass
+                os.close(pid_w)
         finally:
             for fd in (out_w, err_w, set_w):
                 os.close(fd)
         if pid is None:
-            for fd in (out_r, err_r, set_r, res_r, res_w, call_r, call_w):
-                if fd >= 0:
+            if jpid:
+                self.kill_job(jpid)
+                os.waitpid(jpid, 0)
+            for fd in (out_r, err_r, set_r, res_r, res_w, call_r, call_w, verdict_r):
+                if fd is not None and fd >= 0:
                     os.close(fd)
             return {"class": "sandbox_error", "replace": True, "tests": [], "missing": missing,
                     "error": "the zygote is gone", "stdout": "", "stderr": "", "maxrss": 0}
-        jpid = None
-        verdict_r = None
         if kind == "check":
-            verdict_r, verdict_w = os.pipe()
-            jpid = os.fork()
-            if jpid == 0:
-                try:
-                    judge_main(self, req, (verdict_w, call_w, res_r), pid)
-                finally:
-                    os._exit(70)
-            for fd in (verdict_w, call_w, call_r, res_w, res_r):
+            for fd in (call_w, call_r, res_w, res_r):
                 os.close(fd)
             res_r = verdict_r
         else:
@@ -713,7 +731,7 @@ class Worker:
         self.zbuf = b""
         self.zstatus = None
 
-    def zygote_fork(self, spec, fds):
+    def zygote_send(self, spec, fds):
         import socket
         data = json.dumps(spec).encode()
         data = len(data).to_bytes(8, "little") + data
@@ -721,6 +739,12 @@ class Worker:
             n = socket.send_fds(self.zsock, [data], fds)
             if n < len(data):
                 self.zsock.sendall(data[n:])
+        except OSError:
+            return False
+        return True
+
+    def zygote_pid(self):
+        try:
             line = self._zline(block=True)
         except OSError:
             return None
@@ -1629,20 +1653,15 @@ class Candidate:
             raise Violation("a malformed value (%s)" % e)
 
 
-def judge_main(worker, req, fds, cpid):
+def judge_main(worker, req, fds):
     """The judge (J): runs the trusted check program against a proxy of the
     candidate and writes the one verdict record on fd 3, a pipe only the
-    worker and this process hold."""
-    verdict_w, call_w, rep_r = fds
+    worker and this process hold. fds: verdict, calls, answers, and the
+    pipe on which the worker sends the candidate's pid."""
+    verdict_w, call_w, rep_r, pid_r = fds
     out = verdict_w  # until the fds are in place
     try:
-        try:
-            pidfd = os.pidfd_open(cpid)
-        except ProcessLookupError:
-            # Already ended (and reaped by the zygote): whatever it said is
-            # in the pipe, then EOF.
-            pidfd = -1
-        _setup_child(worker, "/", (-1, -1, -1, verdict_w, call_w, rep_r, pidfd))
+        _setup_child(worker, "/", (-1, -1, -1, verdict_w, call_w, rep_r, pid_r))
         out = 3
         # Not dumpable: the candidate, under the same uid, cannot open our
         # /proc/PID/mem (ptrace itself is refused by seccomp).
@@ -1652,7 +1671,7 @@ def judge_main(worker, req, fds, cpid):
         verdict = {"class": "sandbox_error", "error": "judge setup: %s: %s" % (type(e).__name__, e)}
     else:
         try:
-            verdict = run_judge(req, Candidate(req.get("entry_point", ""), 4, 5, 6 if pidfd >= 0 else -1))
+            verdict = run_judge(req, lambda: Candidate(req.get("entry_point", ""), 4, 5, _candidate_pidfd(6)))
         except BaseException as e:
             verdict = {"class": "sandbox_error", "error": "judge: %s" % _fmt_exc(e)}
     try:
@@ -1663,7 +1682,27 @@ def judge_main(worker, req, fds, cpid):
         os._exit(0)
 
 
-def run_judge(req, cand):
+def _candidate_pidfd(fd):
+    """A pidfd for the candidate's child, whose pid the worker sends on fd;
+    -1 when it has already ended and been reaped (whatever it said is in
+    the pipe, then EOF)."""
+    data = b""
+    while True:
+        chunk = os.read(fd, 32)
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    pid = int(data or b"0")
+    if pid <= 0:
+        raise CandidateGone()
+    try:
+        return os.pidfd_open(pid)
+    except ProcessLookupError:
+        return -1
+
+
+def run_judge(req, make_candidate):
     tcode, err = _compile(req.get("test", "") + "\n", "<test>")
     if err:
         return {"class": "sandbox_error", "error": "the test program: " + err["error"]}
@@ -1676,10 +1715,11 @@ def run_judge(req, cand):
             exec(compile(prompt, "<prompt>", "exec", dont_inherit=True), g)
         except BaseException:
             pass
-    # In the original program the entry point's name is the candidate's
-    # function, and some tests call it by name (HumanEval/33).
-    g[req.get("entry_point", "")] = cand
     try:
+        cand = make_candidate()
+        # In the original program the entry point's name is the candidate's
+        # function, and some tests call it by name (HumanEval/33).
+        g[req.get("entry_point", "")] = cand
         early = cand.hello()
         if early is not None:
             return early
