@@ -124,15 +124,26 @@
 //
 // # Costs
 //
-// Median trivial I/O job (BenchmarkTrivialJob, one worker; `go test -run
-// XXX -bench TrivialJob -benchtime 300x -count 3 ./internal/sandbox/`) on
-// the shared 2-core CI-like machine under a load average of 5-6: 2.9-3.6
-// ms before this design and 3.1-3.3 ms after; the per-job additions are a
-// tmpfs mount and unmount, a prctl for no_new_privs and one for seccomp. A
-// check job costs about 3 ms more than an I/O job: a second process (the
-// judge) and a round trip per call. `make validate-humaneval` (164
-// canonical solutions, 2 workers, same machine and load, old and new binary
-// alternated): 0.75-0.95 s before, 1.25-1.55 s after.
+// Measured on the shared 2-core machine CI uses, old (4242ce3) and new
+// builds alternated, so both saw the same (varying) load:
+//
+//   - Median trivial I/O job, `go test -run XXX -bench . -benchtime 300x
+//     -count 3 ./internal/sandbox/`: 2.7-3.9 ms before, 3.1-4.5 ms after
+//     (the runs overlap; the difference is at most ~0.6 ms). Two workers:
+//     475-627 jobs/s before, 361-416 after. Per job the design adds a tmpfs
+//     mount and lazy unmount, two prctl calls (no_new_privs, seccomp), a
+//     setup pipe, a round trip to the zygote and a /proc listing in the
+//     sweep.
+//   - `make validate-humaneval` (164 canonical solutions, check jobs, 2
+//     workers): 0.54-0.77 s before, 1.14-1.48 s after. A check job costs a
+//     second process (the judge: fork, set-up, exit, ~3 ms of CPU for a
+//     trivial check) and one pipe round trip per call of the candidate
+//     (~0.1 ms here; HumanEval/32, /38, /50 make about a hundred calls).
+//
+// The judge already starts while the zygote forks the candidate; on a
+// machine with more cores than workers that overlap hides part of it.
+// Pre-forking the judge and the candidate's child between jobs would take
+// both forks off the job's critical path.
 //
 // # Outcomes
 //
