@@ -330,10 +330,11 @@ func TestHostileGainsPrivileges(t *testing.T) {
 	p := newPool(t, Config{})
 	probe := runIO(t, p, "def f():\n    return 1\n", "f", IOTest{"[]", "1"})
 	if os.Geteuid() == 0 {
-		// A setuid-root interpreter in a directory the host can see.
+		// A setuid-root interpreter in a directory the host can see (/run,
+		// not the repository: a crash must not leave one there).
 		python, err := resolvePython("")
 		require.NoError(t, err)
-		dir, err := os.MkdirTemp(".", "suid-")
+		dir, err := os.MkdirTemp("/run", "sbx-suid-")
 		require.NoError(t, err)
 		abs, err := filepath.Abs(dir)
 		require.NoError(t, err)
