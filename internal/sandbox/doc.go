@@ -7,46 +7,155 @@
 // only; the worker source is embedded in this package). Starting an
 // interpreter costs ~16 ms, forking one ~1 ms, so each worker forks a fresh
 // child per job instead of starting a new interpreter. Go talks to a worker
-// over newline-delimited JSON on its stdin/stdout; the child never sees those
-// pipes: its fds 1 and 2 are capped pipes read by the worker and it reports
-// results on a dedicated pipe (fd 3).
+// over newline-delimited JSON on its stdin/stdout; no job process ever holds
+// those pipes.
 //
-// Isolation, from the outside in:
+// Isolation is set up once per worker, not per job, because the per-job
+// budget is a few milliseconds. From the outside in:
 //
 //   - Each worker is started with an almost empty environment in a new PID
 //     namespace (it is PID 1 there, so when it dies every process a job left
 //     behind dies with it), and unshares a network namespace (no interfaces
-//     but a down loopback) and a mount namespace in which the whole file
-//     system is read-only, /proc shows only the worker's own processes and
-//     /tmp is a private tmpfs.
-//   - Each job runs in a forked child that calls setsid, gets its own
-//     temporary working directory (removed afterwards), an empty environment,
-//     rlimits on CPU time, address space, file size, open files and processes,
-//     and, when the harness runs as root, drops to an unprivileged uid/gid
-//     unique to the worker so RLIMIT_NPROC binds and nothing outside the
-//     working directory is writable.
+//     but a down loopback, and no abstract unix socket of the host) and a
+//     mount namespace.
+//   - In that mount namespace it builds a minimal root and pivot_roots into
+//     it: a read-only tmpfs holding, bind-mounted read-only, nosuid and
+//     nodev, only the interpreter's prefix (lib and sys.path, at their host
+//     paths, so a pyenv interpreter under /root keeps working), the system
+//     library directories its extension modules load from, ld.so.cache,
+//     /dev/{null,zero,full,random,urandom} and a /proc of its own PID
+//     namespace. No /etc, /home, /root contents, /run, host /tmp, repository
+//     or cassettes, and so no unix socket of the host. /tmp is an empty
+//     tmpfs only the worker can write (mode 0555).
+//   - Each job gets a fresh tmpfs of its own (size max(64 MiB, 8*FileBytes),
+//     16384 inodes) as working directory, unmounted (lazily) after the job
+//     once every job process is dead. Nothing a job leaves there (trees
+//     deeper than any recursive walker, a full file system or inode table,
+//     mode-000 directories, files held open by stray processes) can outlive
+//     it. The worker then checks that /tmp is exactly as at start-up; if it
+//     cannot restore that state it says so and Go replaces it
+//     ([Result.WorkerReplaced]). Without a mount namespace the directory is
+//     removed by a walker that moves entries up instead of recursing.
+//   - Each job's child calls setsid, gets rlimits on CPU time, address
+//     space, file size, open files and processes, an empty environment and,
+//     when the harness runs as root, an unprivileged uid unique to the
+//     worker; then PR_SET_NO_NEW_PRIVS (a setuid binary gives nothing), and
+//     last, right before the candidate's code runs, a seccomp filter
+//     (seccomp.go, classic BPF built in Go) that refuses with EPERM what no
+//     test needs: unshare, setns, clone with CLONE_NEW* flags (clone3 gets
+//     ENOSYS so the C library falls back to clone), mount and the new mount
+//     API, pivot_root, chroot, ptrace and process_vm_*, bpf, perf_event_open,
+//     userfaultfd, io_uring, keyctl/add_key/request_key, kexec, module
+//     loading, reboot, swap, clock setting and the like. Other ABIs (i386,
+//     x32) are refused wholesale.
 //   - The wall-clock limit is enforced from outside: the worker SIGKILLs the
-//     child's process group and then every descendant left. Go keeps a
-//     backstop: a worker that does not answer in time is killed and replaced,
-//     as is one that dies; the pool never hangs on a job.
+//     job's process groups and then every process left. Go keeps a backstop:
+//     a worker that does not answer in time is killed and replaced, as is
+//     one that dies; the pool never hangs on a job.
 //
-// Where an isolation step is not available (no privileges for namespaces,
-// not root for setuid), the job still runs and [Result.Missing] names the
-// step ("pidns", "netns", "mountns", "rofs", "setuid"); with [Config.Strict]
-// the pool refuses to start instead.
+// # Verdicts
 //
-// Code a job runs can still forge its own result (it shares the child process
-// with the reporting code); the sandbox contains damage, it does not make
-// results tamper-proof against deliberately adversarial code.
+// The process that runs the candidate's code reports data only, and the
+// verdict is reached where that code cannot reach:
+//
+//   - The child learns whether its own setup succeeded on a pipe it closes
+//     before the candidate's code runs: a job cannot pass itself off as a
+//     sandbox_error.
+//   - Returned values cross as plain data: exact builtin types only (None,
+//     bool, int, float, str, bytes, list, tuple, dict, set, frozenset,
+//     recursively, type(x) is T rather than isinstance), tagged JSON, rebuilt
+//     on the other side. Anything else is wrong_answer "returned T, not a
+//     plain value": an object whose __eq__ always says True passes nothing.
+//   - The candidate's child is forked by a zygote, itself forked by the
+//     worker before it read any request, which receives only what the
+//     candidate may know (source, arguments, prompt) and the child's fds
+//     over a unix socket, and reports the child's status and rusage. So
+//     expected values and test programs are nowhere in the candidate's
+//     address space, not even as freed memory of this or an earlier job (a
+//     child forked by the worker itself could find them by scanning its
+//     memory with ctypes).
+//   - I/O jobs: the worker evaluates the expected values and compares them;
+//     the child gets only the arguments. Its
+//     records must come one per test, in order; anything else on that pipe
+//     (it is the job's to write to) is wrong_answer, "forged".
+//   - Check jobs (HumanEval): check() runs in a second child, the judge,
+//     with the prompt's helpers and the test program, and calls the
+//     candidate through a proxy that sends plain arguments over a pipe and
+//     rebuilds the plain answer (the entry point's name is bound to that
+//     proxy, as the original program would). The candidate's module never
+//     shares a process with check(): patching builtins, replacing check,
+//     tracing, sys.exit or os._exit in a call, writing records to any fd
+//     cannot produce "passed", which only the judge writes, once, on a pipe
+//     the candidate never holds. The judge is not dumpable (its memory is
+//     not readable through /proc by the same uid) and ptrace is refused; a
+//     candidate that kills or stops it only loses.
+//
+// # What it still does not stop
+//
+//   - A candidate's source and arguments, and those of earlier jobs on the
+//     same worker, are in the zygote's memory and so in its own: a job can
+//     read earlier candidates' code (never their verdicts or expected
+//     values). Where the zygote is missing (see [IsolationSteps]), a child
+//     forked by the worker itself drops the request before running any code,
+//     but may still find expected values in freed memory by scanning its
+//     address space.
+//   - The judge runs as the candidate's uid: the candidate can kill or stop
+//     it (which fails the job, never passes it).
+//   - Resource use is per job, not per pool: no cgroup bounds the total
+//     memory of concurrent jobs, and CPU time limits do not bound a job's
+//     share of the machine.
+//   - The seccomp filter exists for x86-64 only; elsewhere "seccomp" is
+//     missing.
+//   - Without root the worker builds its namespaces in a user namespace; as
+//     nobody on a Debian container like CI's, only "setuid" (jobs run as the
+//     worker's uid and can signal it and its zygote: a job that kills them is
+//     a sandbox_error and the worker is replaced) and "zygote" (procfs cannot
+//     be mounted in a user namespace where the container masks /proc paths,
+//     so the worker forks candidates itself and the freed-memory leak above
+//     is back) are missing. Without unprivileged user namespaces most steps
+//     are missing. Jobs still run, unless [Config.Strict].
+//   - The shared libraries under /usr/lib and the interpreter's prefix are
+//     readable (it needs them), as is anything else in those directories.
+//
+// Where an isolation step is not available, the job still runs and
+// [Result.Missing] and [Pool.Isolation] name the step with a stable name from
+// [IsolationSteps]; with [Config.Strict] [New] refuses to start instead and
+// its error names the missing steps and what provides each.
+//
+// # Costs
+//
+// Measured on the shared 2-core machine CI uses, old (4242ce3) and new
+// builds alternated, so both saw the same (varying) load:
+//
+//   - Median trivial I/O job, `go test -run XXX -bench . -benchtime 300x
+//     -count 3 ./internal/sandbox/`: 2.7-3.9 ms before, 3.1-4.5 ms after
+//     (the runs overlap; the difference is at most ~0.6 ms). Two workers:
+//     475-627 jobs/s before, 361-416 after. Per job the design adds a tmpfs
+//     mount and lazy unmount, two prctl calls (no_new_privs, seccomp), a
+//     setup pipe, a round trip to the zygote and a /proc listing in the
+//     sweep.
+//   - `make validate-humaneval` (164 canonical solutions, check jobs, 2
+//     workers): 0.54-0.77 s before, 1.14-1.48 s after. A check job costs a
+//     second process (the judge: fork, set-up, exit, ~3 ms of CPU for a
+//     trivial check) and one pipe round trip per call of the candidate
+//     (~0.1 ms here; HumanEval/32, /38, /50 make about a hundred calls).
+//
+// The judge already starts while the zygote forks the candidate; on a
+// machine with more cores than workers that overlap hides part of it.
+// Pre-forking the judge and the candidate's child between jobs would take
+// both forks off the job's critical path.
 //
 // # Outcomes
 //
 // Every job ends in a [Class]: passed, wrong_answer, exception (with
 // "ExcType: message"), syntax_error, function_missing, function_ambiguous,
-// timeout (wall clock or CPU), memory_limit (MemoryError or killed for
-// memory), output_limit (stdout/stderr over the cap or a file over
-// RLIMIT_FSIZE), signal (e.g. SIGSEGV) or sandbox_error. Go errors are
-// returned only for misuse, a closed pool or a cancelled context.
+// timeout (wall clock or CPU), memory_limit (MemoryError, ENOMEM from mmap,
+// or killed while the host's OOM-kill count rose), output_limit
+// (stdout/stderr over the cap or a file over RLIMIT_FSIZE), signal (e.g.
+// SIGSEGV, or any signal the job sent itself, SIGKILL included) or
+// sandbox_error (the sandbox failed, with its cause; never the model's
+// failure). Go errors are returned only for misuse, a closed pool or a
+// cancelled context.
 //
 // Modules are executed with __name__ set to "solution", so
 // `if __name__ == "__main__":` blocks do not run.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,8 @@ type Config struct {
 	Procs       int           // RLIMIT_NPROC; 0 = 16
 	OutputBytes int           // cap on captured stdout/stderr each; 0 = 64 KiB
 	Strict      bool          // an unavailable isolation step is an error instead of a note
+
+	testDirtyAfter bool // tests: the worker fails its clean-up check after every job
 }
 
 // Defaults applied by [New] to zero fields of [Config].
@@ -36,6 +39,108 @@ const (
 	DefaultProcs       = 16
 	DefaultOutputBytes = 64 << 10
 )
+
+// IsolationSteps names every isolation step a pool can have, in a stable
+// order; [Isolation.Missing] and [Result.Missing] use these names:
+//
+//   - pidns: the worker is PID 1 of its own PID namespace (jobs cannot see
+//     or signal other processes, and every stray process dies with it)
+//   - netns: a network namespace without interfaces (no network, no
+//     abstract unix sockets of the host)
+//   - mountns: a private mount namespace
+//   - rofs: nothing outside the job's working directory is writable
+//   - minfs: the job sees only the interpreter, its libraries, a few
+//     devices and its working directory (pivot_root into a read-only tmpfs)
+//   - jobfs: each job's working directory is a fresh tmpfs of its own
+//   - setuid: jobs run as an unprivileged uid unique to the worker
+//   - nonewprivs: PR_SET_NO_NEW_PRIVS (setuid binaries give nothing)
+//   - seccomp: the system-call filter (no namespaces, mounts, ptrace, bpf...)
+//   - zygote: candidates are forked by a process that never saw a request,
+//     so expected values are not even in their freed memory (needs a /proc
+//     of the worker's PID namespace)
+var IsolationSteps = []string{"pidns", "netns", "mountns", "rofs", "minfs", "jobfs", "setuid", "nonewprivs", "seccomp", "zygote"}
+
+// isolationFix says what makes each step available.
+var isolationFix = map[string]string{
+	"pidns":      "run as root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0)",
+	"netns":      "run as root, or allow unprivileged user namespaces",
+	"mountns":    "run as root, or allow unprivileged user namespaces",
+	"rofs":       "a mount namespace and Linux 5.12+ (mount_setattr)",
+	"minfs":      "a mount namespace, Linux 5.12+ (mount_setattr) and pivot_root (x86-64 or arm64)",
+	"jobfs":      "a mount namespace in which tmpfs can be mounted",
+	"setuid":     "run the harness as root (jobs then run as an unprivileged uid)",
+	"nonewprivs": "Linux 3.5+ (PR_SET_NO_NEW_PRIVS)",
+	"seccomp":    "x86-64 and a kernel with seccomp filters (CONFIG_SECCOMP_FILTER)",
+	"zygote":     "a /proc of the worker's PID namespace: run as root, or where procfs may be mounted in a user namespace (no masked /proc paths)",
+}
+
+// Isolation is what isolation a pool's workers actually have.
+type Isolation struct {
+	Full    bool     // every step of IsolationSteps is in place
+	Missing []string // steps not in place, in IsolationSteps order; nil when Full
+	Notes   []string // the workers' explanations (failed calls and their errors)
+}
+
+// String is "full" or "missing: a, b".
+func (i Isolation) String() string {
+	if i.Full {
+		return "full"
+	}
+	return "missing: " + strings.Join(i.Missing, ", ")
+}
+
+// missingError is the error of a Strict pool: the missing steps and, for
+// each, what provides it.
+func missingError(missing, notes []string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "sandbox: isolation unavailable (Strict): missing %s", strings.Join(missing, ", "))
+	for _, m := range missing {
+		if fix, ok := isolationFix[m]; ok {
+			fmt.Fprintf(&b, "; fix %s: %s", m, fix)
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(&b, "; notes: %s", strings.Join(notes, "; "))
+	}
+	return errors.New(b.String())
+}
+
+// Isolation reports the isolation the pool's workers have: the union of
+// what any of them (replacements included) lacks.
+func (p *Pool) Isolation() Isolation {
+	p.isoMu.Lock()
+	defer p.isoMu.Unlock()
+	var iso Isolation
+	for _, step := range IsolationSteps {
+		if slices.Contains(p.missing, step) {
+			iso.Missing = append(iso.Missing, step)
+		}
+	}
+	for _, m := range p.missing { // a name a newer worker knows and we do not
+		if !slices.Contains(IsolationSteps, m) {
+			iso.Missing = append(iso.Missing, m)
+		}
+	}
+	iso.Full = len(iso.Missing) == 0
+	iso.Notes = slices.Clone(p.notes)
+	return iso
+}
+
+// noteWorker records a (re)started worker's isolation in the pool's.
+func (p *Pool) noteWorker(w *worker) {
+	p.isoMu.Lock()
+	defer p.isoMu.Unlock()
+	for _, m := range w.hello.Missing {
+		if !slices.Contains(p.missing, m) {
+			p.missing = append(p.missing, m)
+		}
+	}
+	for _, n := range w.hello.Notes {
+		if !slices.Contains(p.notes, n) {
+			p.notes = append(p.notes, n)
+		}
+	}
+}
 
 // ErrClosed is returned by the Run methods of a closed [Pool].
 var ErrClosed = errors.New("sandbox: pool closed")
@@ -91,6 +196,10 @@ type Result struct {
 	Stdout, Stderr string        // captured, capped at Config.OutputBytes each
 	Missing        []string      // isolation steps that were not available (e.g. "netns", "setuid")
 	PeakRSSBytes   int64         // child's peak RSS (ru_maxrss)
+	// WorkerReplaced, when set, says why the worker could not restore the
+	// clean state jobs start from after this job; it was replaced, and the
+	// job's own verdict stands (it ran in a clean state).
+	WorkerReplaced string
 	Duration       time.Duration // wall time of the job
 }
 
@@ -113,6 +222,10 @@ type Pool struct {
 	once   sync.Once
 	nextID atomic.Uint64
 	slots  []*slot // every slot, for tests and Close
+
+	isoMu   sync.Mutex
+	missing []string // isolation steps some worker lacks
+	notes   []string
 }
 
 // slot owns at most one worker; a nil worker is started on next use, which
@@ -158,6 +271,7 @@ func New(cfg Config) (*Pool, error) {
 		return nil, err
 	}
 	for _, s := range p.slots {
+		p.noteWorker(s.w)
 		p.idle <- s
 	}
 	return p, nil
@@ -281,6 +395,7 @@ func (p *Pool) run(ctx context.Context, req *request) (Result, error) {
 				Duration: time.Since(start)}, nil
 		}
 		s.w = w
+		p.noteWorker(w)
 	}
 	req.ID = p.nextID.Add(1)
 	res, err, healthy := s.w.do(ctx, p.closed, req, p.cfg.Timeout)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -149,13 +150,14 @@ func TestEqualitySemantics(t *testing.T) {
 }
 
 func TestComparisonThatRaises(t *testing.T) {
+	// The returned object never reaches a comparison: it is not plain data.
 	p := newPool(t, Config{})
 	src := "class Weird:\n    def __eq__(self, other):\n        raise ValueError('no compare')\n" +
 		"def f():\n    return Weird()\n"
 	res := runIO(t, p, src, "f", IOTest{"[]", "1"})
-	assert.Equal(t, Exception, res.Class)
+	assert.Equal(t, WrongAnswer, res.Class)
 	require.Len(t, res.Tests, 1)
-	assert.Contains(t, res.Tests[0].Error, "ValueError: no compare")
+	assert.Equal(t, "returned Weird, not a plain value", res.Tests[0].Error)
 }
 
 func TestTestOutcomeDetails(t *testing.T) {
@@ -398,14 +400,17 @@ func TestIsolationSteps(t *testing.T) {
 	p := newPool(t, Config{})
 	// Whatever the mode, the job holds no capability (no remounting, no
 	// unsharing, no raising interfaces).
-	caps := runIO(t, p, "def f():\n    for line in open('/proc/self/status'):\n        if line.startswith('CapEff:'):\n            return line.split()[1]\n",
-		"f", IOTest{"[]", "'0000000000000000'"})
+	caps := runIO(t, p, "import ctypes\n"+
+		"class H(ctypes.Structure):\n    _fields_ = [('v', ctypes.c_uint32), ('p', ctypes.c_int)]\n"+
+		"class D(ctypes.Structure):\n    _fields_ = [('e', ctypes.c_uint32), ('p', ctypes.c_uint32), ('i', ctypes.c_uint32)]\n"+
+		"def f():\n    d = (D * 2)()\n    assert ctypes.CDLL(None).capget(ctypes.byref(H(0x20080522, 0)), d) == 0\n    return d[0].e | d[1].e\n",
+		"f", IOTest{"[]", "0"})
 	assert.Equal(t, Passed, caps.Class, "%+v", caps)
 
 	res := runIO(t, p, "import os\ndef f():\n    return os.getuid()\n", "f", IOTest{"[]", "0"})
 	t.Logf("missing isolation steps: %v", res.Missing)
 	for _, m := range res.Missing {
-		assert.Contains(t, []string{"pidns", "netns", "mountns", "rofs", "setuid"}, m)
+		assert.Contains(t, IsolationSteps, m)
 	}
 	if slices.Contains(res.Missing, "setuid") {
 		return
@@ -478,4 +483,30 @@ func TestStdlibImportsInJobs(t *testing.T) {
 		"'encodings.idna', 'xml.etree.ElementTree', 'collections.abc', 'json.decoder', 'hashlib', 'ctypes']"
 	res := runIO(t, p, src, "f", IOTest{"[" + mods + "]", "[]"})
 	assert.Equal(t, Passed, res.Class, "%+v", res)
+}
+
+// Point 4: the pool says what isolation it has, and Strict fails closed
+// naming the missing steps and their fix.
+func TestIsolationReport(t *testing.T) {
+	p := newPool(t, Config{})
+	iso := p.Isolation()
+	res := runIO(t, p, "def f():\n    return 1\n", "f", IOTest{"[]", "1"})
+	assert.Equal(t, res.Missing, iso.Missing, "the pool reports what its jobs lack")
+	assert.Equal(t, len(iso.Missing) == 0, iso.Full)
+	for _, m := range iso.Missing {
+		assert.Contains(t, IsolationSteps, m)
+	}
+	if os.Geteuid() == 0 {
+		assert.True(t, iso.Full, "as root every step is available here: %v", iso)
+		assert.Equal(t, "full", iso.String())
+	}
+
+	python, err := resolvePython("")
+	require.NoError(t, err)
+	cfg := Config{Strict: true}
+	require.NoError(t, cfg.normalize())
+	_, err = startWorker(python, &cfg, []*syscall.SysProcAttr{{Setpgid: true}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "missing pidns")
+	assert.Contains(t, err.Error(), "fix pidns: run as root")
 }

@@ -19,6 +19,9 @@ import (
 //go:embed worker.py
 var workerSource string
 
+// seccompFilter is built once: it depends only on the architecture.
+var seccompFilter = seccompProgram()
+
 // uidBase is added to the worker's (host) pid to get the uid its jobs run as
 // when the harness is root: unique per live worker, so RLIMIT_NPROC counts
 // one worker's jobs only, and far above real accounts.
@@ -69,6 +72,10 @@ type response struct {
 	MaxRSS    int64    `json:"maxrss"`
 	Missing   []string `json:"missing"`
 	Cancelled bool     `json:"cancelled"`
+	// Replace: the worker could not restore the clean state every job
+	// starts from (SandboxNote says why); the job's own verdict stands.
+	Replace     bool   `json:"replace"`
+	SandboxNote string `json:"sandbox_note"`
 }
 
 // workerConfig is the first line sent to a worker.
@@ -83,6 +90,10 @@ type workerConfig struct {
 	UID     int     `json:"uid"`
 	PIDNS   bool    `json:"pidns"`
 	UserNS  bool    `json:"userns"`
+	Seccomp []byte  `json:"seccomp"` // struct sock_filter array; nil = none for this architecture
+	// DirtyAfter makes the worker leave a file in /tmp after every job, as
+	// a broken clean-up would: tests only.
+	DirtyAfter bool `json:"dirty_after,omitempty"`
 }
 
 type hello struct {
@@ -139,8 +150,7 @@ func startWorker(python string, cfg *Config, attempts []*syscall.SysProcAttr) (*
 		if err == nil {
 			if cfg.Strict && len(w.hello.Missing) > 0 {
 				w.stop()
-				return nil, fmt.Errorf("sandbox: isolation unavailable (Strict): %s; notes: %s",
-					strings.Join(w.hello.Missing, ", "), strings.Join(w.hello.Notes, "; "))
+				return nil, missingError(w.hello.Missing, w.hello.Notes)
 			}
 			return w, nil
 		}
@@ -200,8 +210,10 @@ func launch(cmd *exec.Cmd, cfg *Config) (*worker, error) {
 	wc := workerConfig{
 		Timeout: cfg.Timeout.Seconds(), CPU: cfg.CPUSeconds, AS: cfg.MemoryBytes, FSize: cfg.FileBytes,
 		NoFile: cfg.OpenFiles, NProc: cfg.Procs, Output: cfg.OutputBytes, UID: uidBase + cmd.Process.Pid,
-		PIDNS:  attr.Cloneflags&syscall.CLONE_NEWPID != 0,
-		UserNS: attr.Cloneflags&syscall.CLONE_NEWUSER != 0,
+		PIDNS:      attr.Cloneflags&syscall.CLONE_NEWPID != 0,
+		UserNS:     attr.Cloneflags&syscall.CLONE_NEWUSER != 0,
+		Seccomp:    seccompFilter,
+		DirtyAfter: cfg.testDirtyAfter,
 	}
 	if err := w.send(wc); err != nil {
 		w.stop()
@@ -261,9 +273,9 @@ func (w *worker) do(ctx context.Context, closed <-chan struct{}, req *request, t
 				continue // answer to a job we gave up on; cannot happen after a kill
 			}
 			if abort != nil {
-				return Result{}, abort, true
+				return Result{}, abort, !resp.Replace
 			}
-			return resp.result(), nil, true
+			return resp.result(), nil, !resp.Replace
 		case <-ctx.Done():
 			if abort == nil {
 				abort = ctx.Err()
@@ -340,12 +352,13 @@ func (w *worker) pid() int { return w.cmd.Process.Pid }
 
 func (r *response) result() Result {
 	res := Result{
-		Class:        r.Class,
-		Error:        r.Error,
-		Stdout:       r.Stdout,
-		Stderr:       r.Stderr,
-		Missing:      r.Missing,
-		PeakRSSBytes: r.MaxRSS,
+		WorkerReplaced: r.SandboxNote,
+		Class:          r.Class,
+		Error:          r.Error,
+		Stdout:         r.Stdout,
+		Stderr:         r.Stderr,
+		Missing:        r.Missing,
+		PeakRSSBytes:   r.MaxRSS,
 	}
 	if len(r.Missing) == 0 {
 		res.Missing = nil

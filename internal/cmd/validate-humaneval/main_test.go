@@ -81,3 +81,18 @@ func TestRunUsageErrors(t *testing.T) {
 		assert.Empty(t, out.String(), "%q", args)
 	}
 }
+
+func TestRunStrict(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(&out, &errOut, []string{"-file", sample, "-workers", "1", "-strict"})
+	if os.Geteuid() != 0 {
+		// Without root some step may be missing; then the error names it.
+		if err != nil {
+			assert.Contains(t, err.Error(), "isolation unavailable (Strict): missing")
+		}
+		return
+	}
+	require.NoError(t, err, errOut.String())
+	assert.Contains(t, out.String(), "passed 4/4")
+	assert.NotContains(t, errOut.String(), "isolation steps unavailable")
+}
