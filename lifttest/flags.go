@@ -76,6 +76,7 @@ func RegisterFlags(fs *flag.FlagSet) *Options {
 	integer(&o.Concurrency, "concurrency", "lifttest: cases in flight at once (default 1)", "LIFTTEST_CONCURRENCY")
 	str(&o.HumanEval, "humaneval", "lifttest: a HumanEval-format .jsonl[.gz] to run as suite humaneval", "LIFTTEST_HUMANEVAL")
 	str(&o.Results, "results", "lifttest: write the journal, results files and reports into this directory", "LIFTTEST_RESULTS")
+	boolean(&o.StrictIsolation, "strict-isolation", "lifttest: fail unless the sandbox has every isolation step", "LIFTTEST_STRICT_ISOLATION")
 	boolean(&o.Gate, "gate", "lifttest: compare each suite with its baseline; fail on a crossed threshold", "LIFTTEST_GATE")
 	boolean(&o.WriteBaseline, "write-baseline", "lifttest: write baselines/<suite>.json from this run", "LIFTTEST_WRITE_BASELINE")
 	str(&o.Baselines, "baselines", "lifttest: baseline directory (default baselines)", "LIFTTEST_BASELINES")

@@ -97,3 +97,35 @@ func (w wrongValidator) Validate(_ context.Context, p Program) (record.Validatio
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The isolation the sandbox actually had is in the benchmark config lines,
+// the journal's header, both reports and Finish's output.
+func TestIsolationIsReported(t *testing.T) {
+	dir := t.TempDir()
+	r, _, _ := runner(t, ModeLive, nil, Options{Results: dir, Validator: nil})
+	// runner's default is the shared sandbox: this session starts its own.
+	s, err := NewSession(Options{Mode: ModeLive, Endpoint: r.opts.Endpoint, Results: dir, Progress: io.Discard, CassetteDir: t.TempDir()},
+		Suite{Name: "simple", Cases: []Case{addNumbers}})
+	require.NoError(t, err)
+	defer s.Close()
+	iso := s.runner.isolation()
+	require.True(t, iso == "full" || strings.HasPrefix(iso, "missing: "), "isolation %q", iso)
+
+	var config bytes.Buffer
+	s.writeBenchConfig(&config)
+	assert.Contains(t, config.String(), "isolation: "+strings.Join(strings.Fields(iso), "-")+"\n")
+
+	res, err := s.runner.Run(context.Background(), "simple", addNumbers, 0)
+	require.NoError(t, err)
+	require.NoError(t, s.add(res))
+	var out bytes.Buffer
+	require.NoError(t, s.Finish(&out))
+	assert.Contains(t, out.String(), "sandbox isolation: "+iso)
+	for _, pattern := range []string{"journal-*.jsonl", "report-*.md", "report-*.html"} {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		require.Len(t, files, 1, pattern)
+		b, err := os.ReadFile(files[0])
+		require.NoError(t, err)
+		assert.Contains(t, string(b), iso, "%s does not say the isolation", pattern)
+	}
+}

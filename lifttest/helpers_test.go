@@ -33,7 +33,7 @@ var shared struct {
 
 func sharedValidator(t testing.TB) Validator {
 	t.Helper()
-	shared.once.Do(func() { shared.v, shared.close, shared.err = newSandboxValidator() })
+	shared.once.Do(func() { shared.v, shared.close, shared.err = newSandboxValidator(false) })
 	require.NoError(t, shared.err)
 	return shared.v
 }

@@ -103,6 +103,11 @@ type Options struct {
 	CodeTemplate string
 	// Validator runs generated code; nil starts the sandboxed Python pool.
 	Validator Validator
+	// StrictIsolation makes NewRunner fail, naming each missing step and
+	// its fix, when the sandbox cannot apply every isolation step here
+	// (namespaces, a minimal read-only root, setuid, no_new_privs,
+	// seccomp). Without it a run proceeds and reports what it lacked.
+	StrictIsolation bool
 
 	// Suite selects one suite, or suite/subset; "" runs every suite.
 	Suite string

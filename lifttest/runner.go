@@ -70,7 +70,7 @@ func NewRunner(opts Options) (*Runner, error) {
 		}
 	}
 	if r.validator == nil {
-		if r.validator, r.closeVal, err = newSandboxValidator(); err != nil {
+		if r.validator, r.closeVal, err = newSandboxValidator(o.StrictIsolation); err != nil {
 			return nil, err
 		}
 	}

@@ -212,6 +212,9 @@ func (s *Session) Finish(w io.Writer) error {
 	}
 	var reps []report.SuiteReport
 	var failed []string
+	if iso := s.runner.isolation(); iso != "" && len(recs) > 0 {
+		fmt.Fprintf(w, "sandbox isolation: %s\n", iso)
+	}
 	for _, su := range s.suites {
 		mine := suiteRecords(recs, su)
 		if len(mine) == 0 {

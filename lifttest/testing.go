@@ -19,6 +19,9 @@ import (
 // test; a case marked XFail fails instead when it succeeds.
 func (s *Session) Test(t *testing.T) {
 	s.inputs.Do(s.cacheInputs)
+	if iso := s.runner.isolation(); iso != "" {
+		t.Logf("sandbox isolation: %s", iso)
+	}
 	name := t.Name()
 	s.runner.test.Store(&name)
 	for _, su := range s.suites {

@@ -31,8 +31,8 @@ type poolValidator struct{ pool *sandbox.Pool }
 
 // newSandboxValidator starts the default validator: a pool of long-lived,
 // sandboxed python3 workers (one per CPU) that fork a child per program.
-func newSandboxValidator() (Validator, func() error, error) {
-	pool, err := sandbox.New(sandbox.Config{})
+func newSandboxValidator(strict bool) (Validator, func() error, error) {
+	pool, err := sandbox.New(sandbox.Config{Strict: strict})
 	if err != nil {
 		return nil, nil, fmt.Errorf("lifttest: start the Python sandbox: %w", err)
 	}
@@ -127,6 +127,6 @@ func fromSandbox(r sandbox.Result, args []string) record.Validation {
 	return v
 }
 
-func (v poolValidator) isolation() string {
-	return "unknown" // TODO(sandbox): report the pool's isolation
-}
+// isolation is what the pool has: "full", or "missing: " and the steps
+// (see the sandbox package for each one).
+func (v poolValidator) isolation() string { return v.pool.Isolation().String() }

@@ -100,6 +100,12 @@ type htmlGate struct {
 func runTable(run record.Meta) []kv {
 	out := []kv{{"started", runStarted(run)}, {"mode", orDash(run.Mode)}, {"endpoint", orDash(run.Endpoint)},
 		{"model", orDash(run.Model)}, {"GPU", orDash(run.GPU)}, {"price", priceText(run)}}
+	if run.Shard != "" {
+		out = append(out, kv{"shard", run.Shard})
+	}
+	if run.Isolation != "" {
+		out = append(out, kv{"sandbox isolation", run.Isolation})
+	}
 	if b := strings.TrimSpace(run.Commit + " " + run.GoVersion); b != "" {
 		out = append(out, kv{"build", b})
 	}

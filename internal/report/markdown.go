@@ -32,6 +32,12 @@ func WriteMarkdown(w io.Writer, run record.Meta, suites []SuiteReport) error {
 	p("| model | %s |\n", cell(orDash(run.Model)))
 	p("| GPU | %s |\n", cell(orDash(run.GPU)))
 	p("| price | %s |\n", cell(priceText(run)))
+	if run.Shard != "" {
+		p("| shard | %s |\n", cell(run.Shard))
+	}
+	if run.Isolation != "" {
+		p("| sandbox isolation | %s |\n", cell(run.Isolation))
+	}
 	if run.Commit != "" || run.GoVersion != "" {
 		p("| build | %s |\n", cell(strings.TrimSpace(run.Commit+" "+run.GoVersion)))
 	}
