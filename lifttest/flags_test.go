@@ -3,6 +3,7 @@ package lifttest_test
 import (
 	"flag"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -27,6 +28,12 @@ var lifttestEnv = []string{
 func clearEnv(t *testing.T) {
 	for _, v := range lifttestEnv {
 		t.Setenv(v, "")
+	}
+	// And any other lifttest variable, such as CI's LIFTTEST_STRICT_ISOLATION.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "LIFTTEST_") {
+			t.Setenv(k, "")
+		}
 	}
 }
 

@@ -1112,6 +1112,12 @@ def classify_status(status, ru, killed, cfg, worker):
         # for the difference, while a signal a job sends itself early on
         # stays a signal.
         over_cpu = cpu >= 0.8 * cfg["cpu"] - 0.05
+        if sig == signal.SIGXCPU:
+            # Only the CPU rlimit or the job itself sends SIGXCPU; under a
+            # loaded host the sampled rusage lags the precise runtime the
+            # rlimit is checked on, so half the limit is enough to tell the
+            # two apart.
+            over_cpu = cpu >= 0.5 * cfg["cpu"]
         oom = False
         if sig == signal.SIGKILL:
             # Not killed by us: the kernel's OOM killer only if the host's
