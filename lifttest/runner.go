@@ -193,8 +193,12 @@ func (r *Runner) Run(ctx context.Context, suite string, c Case, k int) (*record.
 		// A stale or invalid cassette: its own error names the file, not
 		// the placeholder URL the client wraps it in.
 		var inv *cassette.InvalidError
-		if errors.As(err, &inv) {
+		var mis *cassette.MismatchError
+		switch {
+		case errors.As(err, &inv):
 			err = inv
+		case errors.As(err, &mis):
+			err = mis
 		}
 		return res, r.scrub.Error(classify(err))
 	case ctx.Err() != nil:
