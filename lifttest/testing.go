@@ -139,7 +139,7 @@ func (s *Session) benchCase(b *testing.B, suite string, c Case) {
 			}
 		}
 	}
-	sum.report(b)
+	sum.report(b, s.opts.Mode != ModeReplay)
 }
 
 type metrics struct {
@@ -192,7 +192,9 @@ func fraction(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-func (m *metrics) report(b *testing.B) {
+// report reports the metrics; retries only where there can be some: a
+// cassette keeps the final answer alone, so a replay's are always 0.
+func (m *metrics) report(b *testing.B, retries bool) {
 	if m.n == 0 {
 		return
 	}
@@ -214,7 +216,9 @@ func (m *metrics) report(b *testing.B) {
 	b.ReportMetric(m.success/n, "success/op")
 	b.ReportMetric(m.irValid/n, "ir-valid/op")
 	b.ReportMetric(m.codeValid/n, "code-valid/op")
-	b.ReportMetric(float64(m.retries)/n, "retries/op")
+	if retries {
+		b.ReportMetric(float64(m.retries)/n, "retries/op")
+	}
 	if m.streamed > 0 {
 		// Per streamed call, not per op: an op makes two or more calls.
 		b.ReportMetric(float64(m.ttft.Nanoseconds())/float64(m.streamed), "ttft-ns/op")
