@@ -41,7 +41,7 @@ type Session struct {
 	replayed map[string]bool // suite/case keys a replayed benchmark recorded
 	inputs   sync.Once       // cacheInputs
 	journal  *report.Journal
-	jerr     error // the journal could not be written: reported once, by Finish
+	jerr     error // the journal could not be written: every later add and Finish say so
 }
 
 // NewSession selects the suites' cases that opts asks for (Suite, Shard,

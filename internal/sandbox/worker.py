@@ -215,12 +215,7 @@ class Worker:
             opts = ("mode=0555,size=%d,nr_inodes=16384" % size).encode()
             _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "tmpfs on /tmp")
             self.private_tmp = True
-            if self.pidns:
-                flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
-                if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
-                    self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
-                else:
-                    self.own_proc = True
+            self.mount_own_proc()
             return
         # Fallback: the host's tree, whole read-only (recursively, so /dev/shm etc. too); the only
         # writable place left is the private tmpfs mounted on /tmp below.
@@ -247,14 +242,18 @@ class Worker:
                     self.missing.append("mountns")
                     return
         self.private_tmp = True
-        if self.pidns:
-            # A /proc of our own PID namespace: jobs cannot see (or read the
-            # environment of) any process outside it.
-            flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
-            if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
-                self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
-            else:
-                self.own_proc = True
+        self.mount_own_proc()
+
+    def mount_own_proc(self):
+        """A /proc of our own PID namespace: jobs cannot see (or read the
+        environment of) any process outside it."""
+        if not self.pidns:
+            return
+        flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+        if libc.mount(b"proc", b"/proc", b"proc", flags, None) != 0:
+            self.notes.append("proc: %s" % os.strerror(ctypes.get_errno()))
+        else:
+            self.own_proc = True
 
     def build_minimal_root(self):
         """Replace our view of the file system by a read-only tmpfs holding
