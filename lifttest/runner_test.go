@@ -12,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lift-sys/lifttest/internal/cassette"
 	"github.com/lift-sys/lifttest/internal/provider"
 	"github.com/lift-sys/lifttest/internal/refserver"
+	"github.com/lift-sys/lifttest/internal/schema"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
@@ -390,6 +392,13 @@ func TestPrepare(t *testing.T) {
 	assert.True(t, strings.HasPrefix(info.Host, "127.0.0.1:"), info.Host)
 	assert.Equal(t, 5*time.Second, r.timeout(), "a successful warmup gives the warm timeout")
 	require.FileExists(t, filepath.Join(dir, "endpoint.yaml"))
+	meta, ok, err := cassette.ReadMeta(dir)
+	require.NoError(t, err)
+	require.True(t, ok, "record writes the cassettes' metadata sidecar")
+	assert.Equal(t, info.Model, meta.Model)
+	assert.Equal(t, info.Host, meta.Endpoint)
+	assert.Equal(t, cassette.SchemaHash(schema.IR().JSON()), meta.IRSchema)
+	assert.WithinDuration(t, time.Now(), meta.Recorded, time.Minute)
 
 	rr, err := NewRunner(Options{Mode: ModeReplay, CassetteDir: dir, Validator: nopValidator{}})
 	require.NoError(t, err)

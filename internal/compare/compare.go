@@ -36,6 +36,9 @@ const (
 type Report struct {
 	Base, Head record.Meta
 	Suites     []Suite
+	// Recordings, in a drift report, says what the cassettes were
+	// recorded against and when (their metadata sidecar).
+	Recordings string
 }
 
 // Failed reports whether any suite regressed.
