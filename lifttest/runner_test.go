@@ -215,6 +215,21 @@ func TestStage2RetriesWithTheFailureFedBack(t *testing.T) {
 	assert.Equal(t, 1, res.Failures[0].Attempt)
 	assert.Contains(t, res.Failures[0].Error, "SyntaxError")
 	assert.Contains(t, res.Failures[1].Error, "add_two_numbers(2, 3) returned -1, want 5")
+	// Every attempt's share of the run is recorded and priced, and the
+	// shares add up to the stage's.
+	require.Len(t, res.Tries, 3)
+	var lat time.Duration
+	var usd float64
+	for i, tr := range res.Tries {
+		assert.Equal(t, i+1, tr.Attempt)
+		assert.Equal(t, i == 2, tr.OK)
+		lat += tr.Latency
+		usd += tr.CostUSD
+	}
+	assert.Equal(t, res.Stage2.Latency, lat)
+	assert.InDelta(t, res.Stage2.CostUSD, usd, 1e-15)
+	assert.InDelta(t, res.CostUSD, res.Stage1.CostUSD+res.Stage2.CostUSD, 1e-15, "the stages carry the whole cost")
+	assert.Positive(t, res.Stage1.CostUSD)
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 4)
