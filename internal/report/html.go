@@ -75,6 +75,7 @@ type htmlSuite struct {
 	LatencyNote                             string
 	Groups                                  []namedTable
 	PassAtK                                 *namedTable
+	Flaky                                   *namedTable
 	Details                                 []caseDetail
 	Gate                                    *htmlGate
 }
@@ -191,9 +192,17 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		}
 	}
 	if len(m.PassAtK) > 0 {
-		t := table{Head: []string{"k", "pass@k"}, Num: []bool{true, true}}
+		t := table{Head: []string{"k", "pass@k", "pass^k"}, Num: []bool{true, true, true}}
 		for _, k := range slices.Sorted(maps.Keys(m.PassAtK)) {
-			t.Rows = append(t.Rows, []tcell{{Text: fmt.Sprint(k)}, {Text: pct(m.PassAtK[k])}})
+			t.Rows = append(t.Rows, []tcell{{Text: fmt.Sprint(k)}, {Text: pct(m.PassAtK[k])}, {Text: pct(m.PassHatK[k])}})
+		}
+		if fl := m.Flaky(); len(fl) > 0 {
+			ft := table{Head: []string{"case", "passed", "pass rate", "95 % CI (Wilson)"}, Num: []bool{false, true, true, false}}
+			for _, c := range fl {
+				ft.Rows = append(ft.Rows, []tcell{{Text: c.Case}, {Text: fmt.Sprintf("%d/%d", c.Passed, c.Runs)},
+					{Text: pct(float64(c.Passed) / float64(c.Runs))}, {Text: pct(c.CI[0]) + " – " + pct(c.CI[1])}})
+			}
+			h.Flaky = &namedTable{Title: "Flaky cases", Table: ft, Note: "Cases that passed some samples and failed others."}
 		}
 		h.PassAtK = &namedTable{Title: "pass@k", Table: t,
 			Note: fmt.Sprintf("Unbiased estimator of Chen et al. (2021) over %d samples per case, averaged over cases.", m.Samples)}
@@ -353,6 +362,11 @@ footer { color: #888; font-size: 12px; margin-top: 40px; }
 {{template "table" .Table}}
 {{- end}}
 {{- with .PassAtK}}
+<h3>{{.Title}}</h3>
+<p class="note">{{.Note}}</p>
+{{template "table" .Table}}
+{{- end}}
+{{- with .Flaky}}
 <h3>{{.Title}}</h3>
 <p class="note">{{.Note}}</p>
 {{template "table" .Table}}

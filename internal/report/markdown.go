@@ -152,13 +152,25 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 	if len(m.PassAtK) > 0 {
 		p("\n### pass@k\n\n")
 		p("Unbiased estimator of Chen et al. (2021) over %d samples per case, averaged over cases.\n\n", m.Samples)
-		p("| k | pass@k |\n|---:|---:|\n")
+		p("pass^k is the chance that all k samples pass, C(c, k)/C(n, k): reliability where pass@k is capability.\n\n")
+		p("| k | pass@k | pass^k |\n|---:|---:|---:|\n")
 		for _, k := range slices.Sorted(maps.Keys(m.PassAtK)) {
-			p("| %d | %s |\n", k, pct(m.PassAtK[k]))
+			p("| %d | %s | %s |\n", k, pct(m.PassAtK[k]), pct(m.PassHatK[k]))
 		}
 		if m.SuccessSpread.N > 0 {
 			p("\nSuccess rate across samples: mean %s, min %s, max %s.\n",
 				pct(m.SuccessSpread.Mean), pct(m.SuccessSpread.Min), pct(m.SuccessSpread.Max))
+		}
+		stable := map[string]int{}
+		for _, c := range m.Stability {
+			stable[c.Class]++
+		}
+		p("\nCases over their samples: %d stable pass, %d stable fail, %d flaky.\n", stable["stable pass"], stable["stable fail"], stable["flaky"])
+		if fl := m.Flaky(); len(fl) > 0 {
+			p("\n### Flaky cases\n\n| case | passed | pass rate | 95 %% CI (Wilson) |\n|---|---:|---:|---|\n")
+			for _, c := range fl {
+				p("| %s | %d/%d | %s | %s – %s |\n", cell(c.Case), c.Passed, c.Runs, pct(float64(c.Passed)/float64(c.Runs)), pct(c.CI[0]), pct(c.CI[1]))
+			}
 		}
 	}
 

@@ -106,3 +106,36 @@ func TestMeanPassAtK(t *testing.T) {
 		}
 	})
 }
+
+func TestPassHatK(t *testing.T) {
+	tests := []struct {
+		n, c, k int
+		want    float64
+	}{
+		{10, 10, 5, 1},
+		{10, 0, 1, 0},
+		{10, 9, 1, 0.9},
+		{10, 9, 5, 0.5},             // C(9,5)/C(10,5) = 126/252
+		{10, 5, 2, 20.0 / 90},       // C(5,2)/C(10,2) = 10/45
+		{10, 3, 5, 0},               // fewer passes than k
+		{20, 19, 10, 0.5},           // C(19,10)/C(20,10) = 10/20
+		{5, 4, 3, 4.0 * 3 * 2 / 60}, // C(4,3)/C(5,3) = 4/10
+	}
+	for _, tt := range tests {
+		got, err := PassHatK(tt.n, tt.c, tt.k)
+		if err != nil || math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("PassHatK(%d, %d, %d) = %v, %v; want %v", tt.n, tt.c, tt.k, got, err, tt.want)
+		}
+		at, _ := PassAtK(tt.n, tt.c, tt.k)
+		if got > at+1e-12 {
+			t.Errorf("pass^k %v > pass@k %v for n=%d c=%d k=%d", got, at, tt.n, tt.c, tt.k)
+		}
+	}
+	if _, err := PassHatK(3, 1, 4); !errors.Is(err, ErrUndefined) {
+		t.Errorf("k > n: err = %v, want ErrUndefined", err)
+	}
+	m, err := MeanPassHatK([]int{10, 10}, []int{10, 9}, 5)
+	if err != nil || math.Abs(m-0.75) > 1e-12 {
+		t.Errorf("MeanPassHatK = %v, %v; want 0.75", m, err)
+	}
+}
