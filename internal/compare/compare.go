@@ -518,6 +518,15 @@ func Attribute(rs []*record.Result) Cost {
 	return c
 }
 
+// pfmt formats a p-value as benchstat does, with very small ones as a
+// bound.
+func pfmt(p float64) string {
+	if p < 0.001 {
+		return "<0.001"
+	}
+	return fmt.Sprintf("%.3f", p)
+}
+
 // pct formats a fraction as a signed percentage.
 func pct(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {

@@ -21,9 +21,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(bw, "\n#### %s (%d paired runs)\n\n", s.Name, s.Pairs)
 		fmt.Fprintf(bw, "| | base | head | delta [95%% CI] | p | verdict |\n|---|---:|---:|---|---:|---|\n")
 		sc := s.Success
-		fmt.Fprintf(bw, "| success | %d/%d | %d/%d | %s | %.3f | %s |\n", sc.Base, sc.N, sc.Head, sc.N, sc.delta(), sc.P, mdVerdict(sc.Verdict))
+		fmt.Fprintf(bw, "| success | %d/%d | %d/%d | %s | %s | %s |\n", sc.Base, sc.N, sc.Head, sc.N, sc.delta(), pfmt(sc.P), mdVerdict(sc.Verdict))
 		for _, m := range s.Metrics {
-			fmt.Fprintf(bw, "| %s (median) | %s | %s | %s | %.3f | %s |\n", m.Name, m.value(m.BaseMedian), m.value(m.HeadMedian), m.delta(), m.P, mdVerdict(m.Verdict))
+			fmt.Fprintf(bw, "| %s (median) | %s | %s | %s | %s | %s |\n", m.Name, m.value(m.BaseMedian), m.value(m.HeadMedian), m.delta(), pfmt(m.P), mdVerdict(m.Verdict))
 		}
 		fmt.Fprintf(bw, "\nThresholds: %s. Success: McNemar exact test (b: passed in base only, c: in head only); the rest: Mann-Whitney U, median change with a percentile-bootstrap interval.\n", s.Threshold)
 		fmt.Fprintf(bw, "\n| outcome | base | head |\n|---|---:|---:|\n")

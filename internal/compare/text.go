@@ -130,9 +130,9 @@ func (r Report) WriteText(w io.Writer) error {
 		tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "\tbase\thead\tdelta [95% CI]\tp\tverdict")
 		sc := s.Success
-		fmt.Fprintf(tw, "success\t%d/%d\t%d/%d\t%s\t%.3f\t%s\n", sc.Base, sc.N, sc.Head, sc.N, sc.delta(), sc.P, sc.Verdict)
+		fmt.Fprintf(tw, "success\t%d/%d\t%d/%d\t%s\t%s\t%s\n", sc.Base, sc.N, sc.Head, sc.N, sc.delta(), pfmt(sc.P), sc.Verdict)
 		for _, m := range s.Metrics {
-			fmt.Fprintf(tw, "%s (median)\t%s\t%s\t%s\t%.3f\t%s\n", m.Name, m.value(m.BaseMedian), m.value(m.HeadMedian), m.delta(), m.P, m.Verdict)
+			fmt.Fprintf(tw, "%s (median)\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.value(m.BaseMedian), m.value(m.HeadMedian), m.delta(), pfmt(m.P), m.Verdict)
 		}
 		tw.Flush()
 		for _, m := range s.Metrics {
