@@ -143,11 +143,11 @@ type ClassCount struct {
 
 // Change is a paired run whose final code or outcome differs.
 type Change struct {
-	Case                 string
-	Sample               int
-	BaseClass, HeadClass string
-	AnswerChanged        bool
-	BaseSchema, HeadSch  bool // every checked answer matched its schema
+	Case                   string
+	Sample                 int
+	BaseClass, HeadClass   string
+	AnswerChanged          bool
+	BaseSchema, HeadSchema bool // every checked answer matched its schema
 }
 
 // Cost is where one side's money went, over its paired runs.
@@ -463,8 +463,8 @@ func changes(bs, hs []*record.Result) []Change {
 	for i := range bs {
 		b, h := bs[i], hs[i]
 		ch := Change{Case: b.Case, Sample: b.Sample, BaseClass: Class(b), HeadClass: Class(h),
-			AnswerChanged: b.Source != h.Source, BaseSchema: schemaValid(b), HeadSch: schemaValid(h)}
-		if ch.AnswerChanged || ch.BaseClass != ch.HeadClass || ch.BaseSchema != ch.HeadSch {
+			AnswerChanged: b.Source != h.Source, BaseSchema: schemaValid(b), HeadSchema: schemaValid(h)}
+		if ch.AnswerChanged || ch.BaseClass != ch.HeadClass || ch.BaseSchema != ch.HeadSchema {
 			out = append(out, ch)
 		}
 	}

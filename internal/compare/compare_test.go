@@ -231,10 +231,17 @@ func TestLoadThresholds(t *testing.T) {
 	th, err = LoadThresholds(dir + "/none.json")
 	require.NoError(t, err)
 	assert.Equal(t, DefaultThreshold, th.For("x"))
-	for _, bad := range []string{`{"default": {"latency": -1}}`, `{"default": {"latncy": 0.1}}`, `{"suites": {"a": {"alpha": 1}}}`} {
-		p := dir + "/bad.json"
-		require.NoError(t, writeFile(p, bad))
-		_, err := LoadThresholds(p)
-		assert.Error(t, err, bad)
+	for _, bad := range []struct{ name, doc string }{
+		{"negative", `{"default": {"latency": -1}}`},
+		{"unknown field", `{"default": {"latncy": 0.1}}`},
+		{"alpha of 1", `{"suites": {"a": {"alpha": 1}}}`},
+		{"not JSON", `{`},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			p := t.TempDir() + "/bad.json"
+			require.NoError(t, writeFile(p, bad.doc))
+			_, err := LoadThresholds(p)
+			assert.Error(t, err, bad.doc)
+		})
 	}
 }

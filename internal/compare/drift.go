@@ -13,7 +13,7 @@ func (s Suite) Drift() (answers, schema int) {
 		if c.AnswerChanged {
 			answers++
 		}
-		if c.BaseSchema != c.HeadSch {
+		if c.BaseSchema != c.HeadSchema {
 			schema++
 		}
 	}
@@ -45,8 +45,8 @@ func (r Report) WriteDrift(w io.Writer) error {
 			if c.AnswerChanged {
 				fmt.Fprint(bw, ", answer changed")
 			}
-			if c.BaseSchema != c.HeadSch {
-				fmt.Fprintf(bw, ", schema %s -> %s", yesNo(c.BaseSchema), yesNo(c.HeadSch))
+			if c.BaseSchema != c.HeadSchema {
+				fmt.Fprintf(bw, ", schema %s -> %s", yesNo(c.BaseSchema), yesNo(c.HeadSchema))
 			}
 			fmt.Fprintln(bw)
 		}
@@ -79,7 +79,7 @@ func (r Report) WriteDriftMarkdown(w io.Writer) error {
 			if c.AnswerChanged {
 				ans = "changed"
 			}
-			fmt.Fprintf(bw, "| %s#%d | %s | %s | %s | %s -> %s |\n", c.Case, c.Sample, c.BaseClass, c.HeadClass, ans, yesNo(c.BaseSchema), yesNo(c.HeadSch))
+			fmt.Fprintf(bw, "| %s#%d | %s | %s | %s | %s -> %s |\n", c.Case, c.Sample, c.BaseClass, c.HeadClass, ans, yesNo(c.BaseSchema), yesNo(c.HeadSchema))
 		}
 	}
 	fmt.Fprintln(bw)

@@ -14,21 +14,25 @@ func TestMcNemarExactBinomial(t *testing.T) {
 	//   n=20, k=5: (1+20+190+1140+4845+15504)/2^20 = 21700/1048576, ×2;
 	//   n=1,  k=0: 2 × 1/2 = 1; n=5, k=2: (1+5+10)/32 ×2 = 1.
 	tests := []struct {
+		name string
 		b, c int
 		want float64
 	}{
-		{0, 0, 1},
-		{1, 0, 1},
-		{9, 1, 22.0 / 1024},
-		{1, 9, 22.0 / 1024},
-		{6, 0, 2.0 / 64},
-		{10, 2, 158.0 / 4096},
-		{15, 5, 2 * 21700.0 / 1048576},
-		{3, 2, 1},
-		{10, 0, 2.0 / 1024},
+		{"no discordant pairs", 0, 0, 1},
+		{"one flip", 1, 0, 1},
+		{"9 to 1", 9, 1, 22.0 / 1024},
+		{"1 to 9, symmetric", 1, 9, 22.0 / 1024},
+		{"6 to 0", 6, 0, 2.0 / 64},
+		{"10 to 2", 10, 2, 158.0 / 4096},
+		{"15 to 5", 15, 5, 2 * 21700.0 / 1048576},
+		{"3 to 2, capped at 1", 3, 2, 1},
+		{"10 to 0", 10, 0, 2.0 / 1024},
 	}
 	for _, tt := range tests {
-		assert.InDelta(t, tt.want, McNemar(tt.b, tt.c), 1e-12, "b=%d c=%d", tt.b, tt.c)
+		t.Run(tt.name, func(t *testing.T) {
+			got := McNemar(tt.b, tt.c)
+			assert.InDelta(t, tt.want, got, 1e-12, "McNemar(%d, %d) = %v, want %v", tt.b, tt.c, got, tt.want)
+		})
 	}
 	// The textbook threshold: 6 discordant pairs all one way is the
 	// fewest to reach p < 0.05; 5 is not enough (2/32 = 0.0625).
