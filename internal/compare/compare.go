@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/perf/benchmath"
@@ -148,6 +149,9 @@ type Change struct {
 	BaseClass, HeadClass   string
 	AnswerChanged          bool
 	BaseSchema, HeadSchema bool // every checked answer matched its schema
+	// BaseLine and HeadLine are the first line where the answers differ
+	// (trimmed), when they do.
+	BaseLine, HeadLine string
 }
 
 // Cost is where one side's money went, over its paired runs.
@@ -464,11 +468,33 @@ func changes(bs, hs []*record.Result) []Change {
 		b, h := bs[i], hs[i]
 		ch := Change{Case: b.Case, Sample: b.Sample, BaseClass: Class(b), HeadClass: Class(h),
 			AnswerChanged: b.Source != h.Source, BaseSchema: schemaValid(b), HeadSchema: schemaValid(h)}
+		if ch.AnswerChanged {
+			ch.BaseLine, ch.HeadLine = firstDiff(b.Source, h.Source)
+		}
 		if ch.AnswerChanged || ch.BaseClass != ch.HeadClass || ch.BaseSchema != ch.HeadSchema {
 			out = append(out, ch)
 		}
 	}
 	return out
+}
+
+// firstDiff returns the first line where a and b differ, trimmed ("" for
+// a missing line).
+func firstDiff(a, b string) (string, string) {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range max(len(la), len(lb)) {
+		var x, y string
+		if i < len(la) {
+			x = strings.TrimSpace(la[i])
+		}
+		if i < len(lb) {
+			y = strings.TrimSpace(lb[i])
+		}
+		if x != y {
+			return x, y
+		}
+	}
+	return "", ""
 }
 
 // Attribute says where rs's money went: per stage, per stage-2 attempt,

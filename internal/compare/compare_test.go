@@ -245,3 +245,29 @@ func TestLoadThresholds(t *testing.T) {
 		})
 	}
 }
+
+func TestDrift(t *testing.T) {
+	rec := fiveByTen(nil)
+	live := fiveByTen(map[string][]int{"multiply": {0}})
+	for _, r := range append(rec.Results, live.Results...) {
+		r.Source = "def f(a, b):\n    return a * b\n"
+	}
+	live.Results[30].Source = "def f(a, b):\n    return a + b\n" // multiply#0
+	live.Results[0].Stage1.SchemaValid = 0                       // add_numbers#0: the IR broke its schema
+	live.Results[0].Success = false
+	rep := Compare(rec, live, Thresholds{Default: DefaultThreshold})
+	rep.Recordings = "recorded 2026-11-01"
+	answers, schema := rep.Suites[0].Drift()
+	assert.Equal(t, 1, answers)
+	assert.Equal(t, 1, schema)
+
+	var text, md bytes.Buffer
+	require.NoError(t, rep.WriteDrift(&text))
+	require.NoError(t, rep.WriteDriftMarkdown(&md))
+	assert.Contains(t, text.String(), "recordings: recorded 2026-11-01")
+	assert.Contains(t, text.String(), "suite simple: 1 of 50 answers changed, 1 changed schema validity")
+	assert.Contains(t, text.String(), "add_numbers#0: passed -> schema_invalid, schema valid -> INVALID")
+	assert.Contains(t, text.String(), "multiply#0: passed -> wrong_answer, answer changed\n      - return a * b\n      + return a + b")
+	assert.Contains(t, text.String(), "verdict: PASS", "two flips of 50 are not a significant change")
+	assert.Contains(t, md.String(), "| multiply#0 | passed | wrong_answer | `return a * b` → `return a + b` | valid -> valid |")
+}

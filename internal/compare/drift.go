@@ -3,6 +3,7 @@ package compare
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Drift counts, for a suite compared as a drift report (base: a replay of
@@ -49,6 +50,9 @@ func (r Report) WriteDrift(w io.Writer) error {
 				fmt.Fprintf(bw, ", schema %s -> %s", yesNo(c.BaseSchema), yesNo(c.HeadSchema))
 			}
 			fmt.Fprintln(bw)
+			if c.AnswerChanged {
+				fmt.Fprintf(bw, "      - %.100s\n      + %.100s\n", c.BaseLine, c.HeadLine)
+			}
 		}
 	}
 	if bw.err != nil {
@@ -73,11 +77,11 @@ func (r Report) WriteDriftMarkdown(w io.Writer) error {
 		if len(s.Changed) == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n| %s case | recorded | live | answer | schema |\n|---|---|---|---|---|\n", s.Name)
+		fmt.Fprintf(bw, "\n| %s case | recorded | live | answer (first changed line) | schema |\n|---|---|---|---|---|\n", s.Name)
 		for _, c := range s.Changed {
 			ans := "same"
 			if c.AnswerChanged {
-				ans = "changed"
+				ans = fmt.Sprintf("`%.60s` → `%.60s`", strings.ReplaceAll(c.BaseLine, "`", "'"), strings.ReplaceAll(c.HeadLine, "`", "'"))
 			}
 			fmt.Fprintf(bw, "| %s#%d | %s | %s | %s | %s -> %s |\n", c.Case, c.Sample, c.BaseClass, c.HeadClass, ans, yesNo(c.BaseSchema), yesNo(c.HeadSchema))
 		}
