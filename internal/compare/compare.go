@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/internal/stats"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
@@ -66,7 +67,7 @@ type Suite struct {
 	// Classes counts the outcome classes of the paired runs per side.
 	Classes []ClassCount
 	// Cost attributes each side's spending.
-	BaseCost, HeadCost Cost
+	BaseCost, HeadCost results.Cost
 	// Changed lists the paired runs whose answer (the final code) or
 	// outcome differs between the sides.
 	Changed []Change
@@ -154,19 +155,6 @@ type Change struct {
 	BaseLine, HeadLine string
 }
 
-// Cost is where one side's money went, over its paired runs.
-type Cost struct {
-	Total, Stage1, Stage2 float64
-	// ByAttempt is stage 2's cost by attempt number (index 0: attempt 1).
-	ByAttempt []float64
-	// PerSuccess is Total / successful runs (0 with none); Failed is what
-	// the failed runs cost.
-	PerSuccess, Failed float64
-	// Split is true when a stage's cost was not recorded (an older
-	// journal) and was split from the run's cost by latency.
-	Split bool
-}
-
 type key struct {
 	suite, name string
 	sample      int
@@ -220,7 +208,7 @@ func Compare(base, head Side, th Thresholds) Report {
 		s.Metrics = compareMetrics(bs, hs, s.Threshold)
 		s.Cases = cases(bs, hs)
 		s.Classes = classes(bs, hs)
-		s.BaseCost, s.HeadCost = Attribute(bs), Attribute(hs)
+		s.BaseCost, s.HeadCost = results.Attribute(bs), results.Attribute(hs)
 		s.Changed = changes(bs, hs)
 		rep.Suites = append(rep.Suites, s)
 	}
@@ -495,53 +483,6 @@ func firstDiff(a, b string) (string, string) {
 		}
 	}
 	return "", ""
-}
-
-// Attribute says where rs's money went: per stage, per stage-2 attempt,
-// per successful solution and on failed runs.
-func Attribute(rs []*record.Result) Cost {
-	var c Cost
-	succ := 0
-	for _, r := range rs {
-		c.Total += r.CostUSD
-		s1, s2 := r.Stage1.CostUSD, r.Stage2.CostUSD
-		if s1 == 0 && s2 == 0 && r.CostUSD > 0 {
-			c.Split = true
-			s1 = r.CostUSD
-			if r.E2E > 0 {
-				s1 = r.CostUSD * float64(r.Stage1.Latency) / float64(r.E2E)
-			}
-			s2 = r.CostUSD - s1
-		}
-		c.Stage1 += s1
-		c.Stage2 += s2
-		if len(r.Tries) > 0 {
-			for _, t := range r.Tries {
-				for len(c.ByAttempt) < t.Attempt {
-					c.ByAttempt = append(c.ByAttempt, 0)
-				}
-				c.ByAttempt[t.Attempt-1] += t.CostUSD
-			}
-		} else if n := r.Attempts; n > 0 {
-			// No per-attempt record: stage 2 split evenly over its attempts.
-			for len(c.ByAttempt) < n {
-				c.ByAttempt = append(c.ByAttempt, 0)
-			}
-			for a := range n {
-				c.ByAttempt[a] += s2 / float64(n)
-			}
-			c.Split = true
-		}
-		if r.Success {
-			succ++
-		} else {
-			c.Failed += r.CostUSD
-		}
-	}
-	if succ > 0 {
-		c.PerSuccess = c.Total / float64(succ)
-	}
-	return c
 }
 
 // pfmt formats a p-value as benchstat does, with very small ones as a

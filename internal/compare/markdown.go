@@ -43,8 +43,8 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			}
 		}
 		fmt.Fprintf(bw, "\n| cost (USD) | total | stage 1 | stage 2 by attempt | per success | on failures |\n|---|---:|---:|---|---:|---:|\n")
-		fmt.Fprintf(bw, "| base | %.6f | %.6f | %s | %.6f | %.6f |\n", s.BaseCost.Total, s.BaseCost.Stage1, s.BaseCost.byAttempt(), s.BaseCost.PerSuccess, s.BaseCost.Failed)
-		fmt.Fprintf(bw, "| head | %.6f | %.6f | %s | %.6f | %.6f |\n", s.HeadCost.Total, s.HeadCost.Stage1, s.HeadCost.byAttempt(), s.HeadCost.PerSuccess, s.HeadCost.Failed)
+		fmt.Fprintf(bw, "| base | %.6f | %.6f | %s | %.6f | %.6f |\n", s.BaseCost.Total, s.BaseCost.Stage1, byAttempt(s.BaseCost), s.BaseCost.PerSuccess, s.BaseCost.Failed)
+		fmt.Fprintf(bw, "| head | %.6f | %.6f | %s | %.6f | %.6f |\n", s.HeadCost.Total, s.HeadCost.Stage1, byAttempt(s.HeadCost), s.HeadCost.PerSuccess, s.HeadCost.Failed)
 		if s.Failed() {
 			fmt.Fprintf(bw, "\n**%s regressed:** %s\n", s.Name, strings.Join(s.reasons(), "; "))
 		}

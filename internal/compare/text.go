@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
@@ -105,7 +106,8 @@ func (s Suite) Retried() []Case {
 	return out
 }
 
-func (c Cost) byAttempt() string {
+// byAttempt formats stage 2's cost by attempt.
+func byAttempt(c results.Cost) string {
 	var parts []string
 	for i, v := range c.ByAttempt {
 		parts = append(parts, fmt.Sprintf("#%d $%.6f", i+1, v))
@@ -160,10 +162,10 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 		for _, x := range []struct {
 			name string
-			c    Cost
+			c    results.Cost
 		}{{"base", s.BaseCost}, {"head", s.HeadCost}} {
 			fmt.Fprintf(bw, "cost %s: total $%.6f = stage1 $%.6f + stage2 $%.6f (by attempt: %s); per successful solution $%.6f; on failed runs $%.6f",
-				x.name, x.c.Total, x.c.Stage1, x.c.Stage2, x.c.byAttempt(), x.c.PerSuccess, x.c.Failed)
+				x.name, x.c.Total, x.c.Stage1, x.c.Stage2, byAttempt(x.c), x.c.PerSuccess, x.c.Failed)
 			if x.c.Split {
 				fmt.Fprint(bw, " (stage costs split by latency: not recorded)")
 			}

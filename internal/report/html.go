@@ -72,6 +72,7 @@ type htmlSuite struct {
 	KPIs                                    []kpi
 	StageChart, E2EChart, Matrix, CostChart template.HTML
 	Success, Latency, Cases, Cost, Memory   table
+	Spend                                   table
 	LatencyNote                             string
 	Groups                                  []namedTable
 	PassAtK                                 *namedTable
@@ -179,6 +180,9 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		Num: []bool{true, true, true, true, false},
 		Rows: [][]tcell{{{Text: usd(m.CostTotalUSD)}, {Text: usd(m.CostMeanUSD) + " (" + interval(m.CostMeanCI[0], m.CostMeanCI[1], usd) + ")"},
 			{Text: num(m.TokensMean, 0)}, {Text: num(m.AttemptsMean, 2)}, {Text: priceText(run)}}}}
+	h.Spend = table{Head: []string{"stage 1 USD", "stage 2 USD", "stage 2 by attempt USD", "per successful solution USD", "on failed runs USD"},
+		Num:  []bool{true, true, false, true, true},
+		Rows: [][]tcell{{{Text: usd(m.Spend.Stage1)}, {Text: usd(m.Spend.Stage2)}, {Text: spendByAttempt(m.Spend)}, {Text: usd(m.Spend.PerSuccess)}, {Text: usd(m.Spend.Failed)}}}}
 	h.Memory = table{Head: []string{"harness heap per run, mean MiB", "peak MiB", "validator peak RSS, mean MiB", "max MiB"},
 		Num:  []bool{true, true, true, true},
 		Rows: [][]tcell{{{Text: mb(m.MemoryMeanMB)}, {Text: mb(m.MemoryPeakMB)}, {Text: mb(m.PeakRSSMeanMB)}, {Text: mb(m.PeakRSSMaxMB)}}}}
@@ -355,6 +359,7 @@ footer { color: #888; font-size: 12px; margin-top: 40px; }
 {{template "table" .Cases}}
 <h3>Cost</h3>
 {{template "table" .Cost}}
+{{template "table" .Spend}}
 <h3>Memory</h3>
 {{template "table" .Memory}}
 {{- range .Groups}}

@@ -141,6 +141,11 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 	p("| total USD | mean per run USD (95 %% CI) | tokens per run | attempts per run | price |\n|---:|---:|---:|---:|---|\n")
 	p("| %s | %s (%s) | %s | %s | %s |\n", usd(m.CostTotalUSD), usd(m.CostMeanUSD),
 		interval(m.CostMeanCI[0], m.CostMeanCI[1], usd), num(m.TokensMean, 0), num(m.AttemptsMean, 2), cell(priceText(run)))
+	p("\n| stage 1 USD | stage 2 USD | stage 2 by attempt USD | per successful solution USD | on failed runs USD |\n|---:|---:|---|---:|---:|\n")
+	p("| %s | %s | %s | %s | %s |\n", usd(m.Spend.Stage1), usd(m.Spend.Stage2), spendByAttempt(m.Spend), usd(m.Spend.PerSuccess), usd(m.Spend.Failed))
+	if m.Spend.Split {
+		p("\nSome runs did not record their stages' cost (an older journal): it is split by latency there.\n")
+	}
 
 	p("\n### Memory\n\n")
 	p("| harness heap per run, mean MiB | peak MiB | validator peak RSS, mean MiB | max MiB |\n|---:|---:|---:|---:|\n")
@@ -177,6 +182,18 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 	if g := s.Gate; g != nil {
 		p("\n### %s\n\n%s\n", cell(g.Title()), strings.TrimSpace(g.Markdown()))
 	}
+}
+
+// spendByAttempt lists stage 2's cost by attempt: "#1 0.004096, #2 ...".
+func spendByAttempt(c results.Cost) string {
+	var parts []string
+	for i, v := range c.ByAttempt {
+		parts = append(parts, fmt.Sprintf("#%d %s", i+1, usd(v)))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func writeGroups(bw *bufio.Writer, title string, gs []results.Group) {

@@ -92,7 +92,7 @@ func TestFlakyCasesInReports(t *testing.T) {
 	if err := WriteHTML(&html, fixtureRun(), reps); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| k | pass@k | pass^k |", "1 stable pass, 0 stable fail, 1 flaky", "### Flaky cases", "| wobbly | 9/10 |"} {
+	for _, want := range []string{"| k | pass@k | pass^k |", "1 stable pass, 0 stable fail, 1 flaky", "### Flaky cases", "| wobbly | 9/10 |", "| per successful solution USD | on failed runs USD |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q", want)
 		}
@@ -100,7 +100,7 @@ func TestFlakyCasesInReports(t *testing.T) {
 	if strings.Contains(md.String(), "| steady | 10/10") {
 		t.Error("a stable case is listed as flaky")
 	}
-	for _, want := range []string{"Flaky cases", "wobbly", "pass^k"} {
+	for _, want := range []string{"Flaky cases", "wobbly", "pass^k", "per successful solution USD"} {
 		if !strings.Contains(html.String(), want) {
 			t.Errorf("HTML lacks %q", want)
 		}

@@ -39,6 +39,9 @@ type Summary struct {
 
 	CostTotalUSD, CostMeanUSD float64    // over all runs: a failed call is still paid for
 	CostMeanCI                [2]float64 // percentile bootstrap 95 %, 2000 resamples, seed 1
+	// Spend is where the money went: per stage, per stage-2 attempt, per
+	// successful solution and on failed runs.
+	Spend Cost
 
 	MemoryMeanMB, MemoryPeakMB  float64 // harness allocation per case (HarnessBytes / 2^20), over all runs
 	PeakRSSMeanMB, PeakRSSMaxMB float64 // validator peak RSS, over the runs that reached validation
@@ -189,6 +192,7 @@ func Summarize(suite string, cases []*record.Result, expected map[string]float64
 	s.ByCategory = groups(cases, func(c *record.Result) string { return c.Category }, expected)
 	s.ByComplexity = groups(cases, func(c *record.Result) string { return c.Complexity }, nil)
 
+	s.Spend = Attribute(cases)
 	s.summarizeSamples(cases)
 	return s
 }
