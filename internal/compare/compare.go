@@ -296,7 +296,8 @@ func compareMetrics(bs, hs []*record.Result, th Threshold) []Metric {
 
 // Rank compares two samples of a figure where more is worse: the
 // Mann-Whitney U test, the relative change of the median with its
-// percentile-bootstrap interval, and the verdict against threshold.
+// percentile-bootstrap interval (paired when the samples have the same
+// length: see bootstrapMedianDiff), and the verdict against threshold.
 func Rank(name, unit string, base, head []float64, alpha, threshold float64) Metric {
 	m := Metric{Name: name, Unit: unit, N1: len(base), N2: len(head), Threshold: threshold, Verdict: Same, P: 1}
 	if len(base) == 0 || len(head) == 0 {
@@ -328,17 +329,28 @@ const (
 )
 
 // bootstrapMedianDiff is the 95 % percentile-bootstrap interval of
-// median(head) - median(base), each side resampled on its own.
+// median(head) - median(base). When the sides have the same length they
+// are the pairs of a comparison (base[i] and head[i] are one case and
+// sample), and pairs are resampled together, so that the differences
+// between cases do not widen the interval; otherwise each side is
+// resampled on its own.
 func bootstrapMedianDiff(base, head []float64) (lo, hi float64) {
 	rng := rand.New(rand.NewPCG(seed, seed))
+	paired := len(base) == len(head)
 	diffs := make([]float64, resamples)
 	rb, rh := make([]float64, len(base)), make([]float64, len(head))
 	for i := range diffs {
 		for j := range rb {
-			rb[j] = base[rng.IntN(len(base))]
+			k := rng.IntN(len(base))
+			rb[j] = base[k]
+			if paired {
+				rh[j] = head[k]
+			}
 		}
-		for j := range rh {
-			rh[j] = head[rng.IntN(len(head))]
+		if !paired {
+			for j := range rh {
+				rh[j] = head[rng.IntN(len(head))]
+			}
 		}
 		diffs[i] = stats.Median(rh) - stats.Median(rb)
 	}

@@ -239,3 +239,16 @@ func TestDrift(t *testing.T) {
 	assert.Contains(t, text.String(), "verdict: PASS", "two flips of 50 are not a significant change")
 	assert.Contains(t, md.String(), "| multiply#0 | passed | wrong_answer | `return a * b` → `return a + b` | valid -> valid |")
 }
+
+func TestBootstrapIsPaired(t *testing.T) {
+	// Cases of very different latency, unchanged: resampling the pairs
+	// together gives an interval of exactly 0; resampling the sides apart
+	// would give ±30 % from the spread between cases alone.
+	xs := []float64{1, 1, 2, 2, 3, 3, 4, 4, 5, 5}
+	m := Rank("e2e", "s", xs, xs, 0.05, 0.1)
+	assert.Equal(t, 0.0, m.Lo)
+	assert.Equal(t, 0.0, m.Hi)
+	lo, hi := bootstrapMedianDiff(xs, xs[:9])
+	assert.Less(t, lo, -0.3, "unequal lengths: the sides are resampled apart")
+	assert.Greater(t, hi, 0.3)
+}

@@ -7,8 +7,9 @@
 // so the two-sided p-value is a binomial(b+c, 1/2) tail. Latency per stage,
 // E2E, tokens and cost are compared with the Mann-Whitney U test of
 // golang.org/x/perf/benchmath (as benchstat does), with the change in the
-// median and its 95 % percentile-bootstrap interval (2000 resamples of each
-// side, seed 1, so a report is reproducible).
+// median and its 95 % percentile-bootstrap interval (2000 resamples of the
+// pairs, which keeps a case's base and head runs together, seed 1, so a
+// report is reproducible). The rank test itself is unpaired, as benchstat's.
 //
 // A change fails the comparison only when it is significant (p < alpha)
 // and also larger than the suite's practical threshold (Thresholds, from
