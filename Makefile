@@ -25,7 +25,7 @@ STREAM     ?=
 PROVFLAGS  := $(if $(PROVIDER),-provider '$(PROVIDER)') $(if $(MODEL),-model '$(MODEL)') $(if $(API),-api '$(API)') $(if $(STRUCTURED),-structured '$(STRUCTURED)') $(if $(filter 1 true yes,$(STREAM)),-stream)
 RESULTS    ?= results
 
-.PHONY: loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare lint validate-humaneval clean
+.PHONY: loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare compare-runs drift prbench lint validate-humaneval clean
 
 # Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
 # (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
@@ -126,6 +126,22 @@ compare:
 	@test -f "$(OLD)" || { echo "compare: OLD=$(OLD) is not a file: make bench OUT=old.txt first"; exit 2; }
 	@test -f "$(NEW)" || { echo "compare: NEW=$(NEW) is not a file: make bench OUT=new.txt first"; exit 2; }
 	$(GO) tool benchstat $(OLD) $(NEW)
+
+## compare-runs: paired comparison of two runs' journals (OLD and NEW: a path, a glob or a comma list each; MD=file also writes the PR comment); exits 1 on a significant regression beyond baselines/compare.json
+MD ?=
+compare-runs:
+	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "compare-runs: set OLD=<journal(s)> NEW=<journal(s)>, e.g. OLD='base/journal-*.jsonl' NEW=results/journal-*.jsonl"; exit 2; }
+	$(GO) run ./internal/cmd/compare -old '$(OLD)' -new '$(NEW)' $(if $(MD),-md '$(MD)')
+
+## drift: replay the cassettes, run the same cases live against ENDPOINT, and report what changed (answers, schema validity, success, latency) to $(DRIFTDIR)/drift.md; SUITE=name for one suite
+DRIFTDIR ?= results/drift
+drift: loopback
+	@test -n "$(ENDPOINT)" || { echo "drift: set ENDPOINT=https://<workspace>--generate.modal.run (or LIFTTEST_ENDPOINT)"; exit 2; }
+	rm -rf $(DRIFTDIR) && mkdir -p $(DRIFTDIR)/replay $(DRIFTDIR)/live
+	$(GO) test -count=1 -run '^TestSuites$$' -results $(DRIFTDIR)/replay $(if $(SUITE),-suite '$(SUITE)') . >$(DRIFTDIR)/replay.log 2>&1 || true
+	$(GO) test -count=1 -timeout 0 -run '^TestSuites$$' -live -endpoint '$(ENDPOINT)' -results $(DRIFTDIR)/live $(if $(SUITE),-suite '$(SUITE)') $(PROVFLAGS) . >$(DRIFTDIR)/live.log 2>&1 || true
+	@ls $(DRIFTDIR)/replay/journal-*.jsonl $(DRIFTDIR)/live/journal-*.jsonl >/dev/null || { echo "drift: a run wrote no journal: see $(DRIFTDIR)/*.log"; exit 2; }
+	$(GO) run ./internal/cmd/compare -drift -old '$(DRIFTDIR)/replay/journal-*.jsonl' -new '$(DRIFTDIR)/live/journal-*.jsonl' -md $(DRIFTDIR)/drift.md
 
 ## lint: gofmt, go vet and actionlint on the pull-request workflow
 lint:

@@ -11,6 +11,7 @@ import (
 	"github.com/lift-sys/lifttest/internal/cassette"
 	"github.com/lift-sys/lifttest/internal/modal"
 	"github.com/lift-sys/lifttest/internal/openai"
+	"github.com/lift-sys/lifttest/internal/schema"
 )
 
 // Endpoint describes the deployment a run talks (or talked) to.
@@ -19,6 +20,8 @@ type Endpoint struct {
 	Model   string
 	GPU     string
 	Backend string
+	// Version is the server's version, where its health answer says.
+	Version string
 	// Warmup is how long the warmup call took: the cold start when the
 	// model was not loaded. Zero when there was none.
 	Warmup time.Duration
@@ -53,6 +56,13 @@ func (r *Runner) Prepare(ctx context.Context) (Endpoint, error) {
 		err = ferr
 	}
 	r.info = info
+	if err == nil && r.opts.Mode == ModeRecord {
+		// The sidecar says what the cassettes were recorded against.
+		err = cassette.WriteMeta(r.opts.CassetteDir, cassette.Meta{
+			Recorded: time.Now().UTC(), Endpoint: info.Host, Model: info.Model, GPU: info.GPU, Backend: info.Backend,
+			ServerVersion: info.Version, IRSchema: cassette.SchemaHash(schema.IR().JSON()), CodeSchema: cassette.SchemaHash(schema.Code().JSON()),
+		})
+	}
 	return info, r.scrub.Error(err)
 }
 
@@ -64,7 +74,7 @@ func (r *Runner) prepareModal(ctx context.Context, cl *modal.Client) (Endpoint, 
 	if err != nil {
 		return info, fmt.Errorf("lifttest: health check failed, so the run stops before its first case: %w", err)
 	}
-	info.Model, info.GPU, info.Backend = health.Model, health.GPU, health.Backend
+	info.Model, info.GPU, info.Backend, info.Version = health.Model, health.GPU, health.Backend, health.Version
 
 	wctx, tm := cassette.WithTiming(ctx)
 	cl.Timeout = r.opts.ColdTimeout

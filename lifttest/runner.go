@@ -298,6 +298,7 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 	case err == nil:
 		st.Server += resp.ServerTime
 		st.Tokens += resp.Tokens
+		st.InputTokens += resp.InputTokens
 	case errors.As(err, &ae):
 		st.Server += ae.ServerTime
 		st.Tokens += ae.Tokens
@@ -315,7 +316,7 @@ func (r *Runner) pipeline(ctx context.Context, g provider.Generator, c Case, res
 	defer func() {
 		res.E2E = res.Stage1.Latency + res.Stage2.Latency
 		res.Tokens = res.Stage1.Tokens + res.Stage2.Tokens
-		res.CostUSD = r.price.Of(res.E2E)
+		r.attribute(res)
 		res.Success = err == nil && res.Compiled && res.Validation.Passed()
 		if err != nil {
 			res.Error = err.Error()
@@ -347,7 +348,10 @@ func (r *Runner) pipeline(ctx context.Context, g provider.Generator, c Case, res
 	var notes []prompt.Failure
 	for attempt := 1; attempt <= r.opts.MaxAttempts; attempt++ {
 		res.Attempts = attempt
+		lat, tok, in := res.Stage2.Latency, res.Stage2.Tokens, res.Stage2.InputTokens
 		note, err := r.attempt(ctx, g, c, fn, res, attempt, notes)
+		res.Tries = append(res.Tries, record.Try{Attempt: attempt, Latency: res.Stage2.Latency - lat,
+			Tokens: res.Stage2.Tokens - tok, InputTokens: res.Stage2.InputTokens - in, OK: err == nil})
 		if err == nil || note == "" {
 			return err
 		}
@@ -361,6 +365,28 @@ func (r *Runner) pipeline(ctx context.Context, g provider.Generator, c Case, res
 		}
 	}
 	return nil
+}
+
+// attribute prices the run and each stage and stage-2 attempt: GPU time
+// (stage 1 carries the per-request overhead, so the stages sum to the
+// run's cost), or tokens at a token price.
+func (r *Runner) attribute(res *record.Result) {
+	p := r.price
+	if p.TokenPriced() {
+		res.Stage1.CostUSD = p.Tokens(res.Stage1.InputTokens, res.Stage1.Tokens)
+		res.Stage2.CostUSD = p.Tokens(res.Stage2.InputTokens, res.Stage2.Tokens)
+		res.CostUSD = res.Stage1.CostUSD + res.Stage2.CostUSD
+		for i := range res.Tries {
+			res.Tries[i].CostUSD = p.Tokens(res.Tries[i].InputTokens, res.Tries[i].Tokens)
+		}
+		return
+	}
+	res.CostUSD = p.Of(res.E2E)
+	res.Stage1.CostUSD = p.Time(res.Stage1.Latency) + p.PerRequest
+	res.Stage2.CostUSD = p.Time(res.Stage2.Latency)
+	for i := range res.Tries {
+		res.Tries[i].CostUSD = p.Time(res.Tries[i].Latency)
+	}
 }
 
 // attempt runs one stage-2 attempt. It returns the attempt's failure and

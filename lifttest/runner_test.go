@@ -12,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lift-sys/lifttest/internal/cassette"
 	"github.com/lift-sys/lifttest/internal/provider"
 	"github.com/lift-sys/lifttest/internal/refserver"
+	"github.com/lift-sys/lifttest/internal/schema"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
@@ -213,6 +215,21 @@ func TestStage2RetriesWithTheFailureFedBack(t *testing.T) {
 	assert.Equal(t, 1, res.Failures[0].Attempt)
 	assert.Contains(t, res.Failures[0].Error, "SyntaxError")
 	assert.Contains(t, res.Failures[1].Error, "add_two_numbers(2, 3) returned -1, want 5")
+	// Every attempt's share of the run is recorded and priced, and the
+	// shares add up to the stage's.
+	require.Len(t, res.Tries, 3)
+	var lat time.Duration
+	var usd float64
+	for i, tr := range res.Tries {
+		assert.Equal(t, i+1, tr.Attempt)
+		assert.Equal(t, i == 2, tr.OK)
+		lat += tr.Latency
+		usd += tr.CostUSD
+	}
+	assert.Equal(t, res.Stage2.Latency, lat)
+	assert.InDelta(t, res.Stage2.CostUSD, usd, 1e-15)
+	assert.InDelta(t, res.CostUSD, res.Stage1.CostUSD+res.Stage2.CostUSD, 1e-15, "the stages carry the whole cost")
+	assert.Positive(t, res.Stage1.CostUSD)
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 4)
@@ -390,6 +407,13 @@ func TestPrepare(t *testing.T) {
 	assert.True(t, strings.HasPrefix(info.Host, "127.0.0.1:"), info.Host)
 	assert.Equal(t, 5*time.Second, r.timeout(), "a successful warmup gives the warm timeout")
 	require.FileExists(t, filepath.Join(dir, "endpoint.yaml"))
+	meta, ok, err := cassette.ReadMeta(dir)
+	require.NoError(t, err)
+	require.True(t, ok, "record writes the cassettes' metadata sidecar")
+	assert.Equal(t, info.Model, meta.Model)
+	assert.Equal(t, info.Host, meta.Endpoint)
+	assert.Equal(t, cassette.SchemaHash(schema.IR().JSON()), meta.IRSchema)
+	assert.WithinDuration(t, time.Now(), meta.Recorded, time.Minute)
 
 	rr, err := NewRunner(Options{Mode: ModeReplay, CassetteDir: dir, Validator: nopValidator{}})
 	require.NoError(t, err)

@@ -246,6 +246,8 @@ func TestConcurrentSession(t *testing.T) {
 	assert.Equal(t, 16, srv.Requests(), "two calls for each of 8 runs")
 	assert.Contains(t, out, "suite simple: 8/8 successful")
 	assert.Contains(t, out, "pass@1 1.000", "4 samples per case")
+	assert.Contains(t, out, "pass^1 1.000", "pass^k beside pass@k")
+	assert.NotContains(t, out, "flaky cases:", "every sample passed")
 
 	// The results file lists them in the suite's order, whatever order
 	// they finished in.

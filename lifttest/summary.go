@@ -36,7 +36,17 @@ func writeSummary(w io.Writer, s results.Summary) {
 		for _, k := range ks {
 			fmt.Fprintf(w, " pass@%d %.3f", k, s.PassAtK[k])
 		}
+		for _, k := range ks {
+			fmt.Fprintf(w, " pass^%d %.3f", k, s.PassHatK[k])
+		}
 		fmt.Fprintf(w, "; success across samples: mean %.3f, min %.3f, max %.3f\n", s.SuccessSpread.Mean, s.SuccessSpread.Min, s.SuccessSpread.Max)
+		if fl := s.Flaky(); len(fl) > 0 {
+			fmt.Fprintf(w, "  flaky cases:")
+			for _, c := range fl {
+				fmt.Fprintf(w, " %s %d/%d (95%% CI %.2f-%.2f)", c.Case, c.Passed, c.Runs, c.CI[0], c.CI[1])
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	for _, g := range []struct {
 		title  string

@@ -15,6 +15,24 @@ func TestOfMatchesTheSeed(t *testing.T) {
 	assert.InDelta(t, 0.002538, p.Of(14630*time.Millisecond), 5e-7)
 }
 
+func TestTokenPrice(t *testing.T) {
+	p, err := Lookup("tokens:0.15/0.60")
+	require.NoError(t, err)
+	assert.True(t, p.TokenPriced())
+	// 1000 input tokens at 0.15 USD/M and 500 output at 0.60 USD/M:
+	// 0.00015 + 0.0003 USD.
+	assert.InDelta(t, 0.00045, p.Tokens(1000, 500), 1e-15)
+	assert.Equal(t, "tokens (0.15 USD/M input + 0.6 USD/M output tokens)", p.String())
+	for _, bad := range []string{"tokens:", "tokens:1", "tokens:-1/2", "tokens:0/0", "tokens:a/b", "tokens:1/inf"} {
+		_, err := Lookup(bad)
+		assert.Error(t, err, bad)
+	}
+	g, _ := Lookup("original")
+	assert.False(t, g.TokenPriced())
+	assert.InDelta(t, 0.6, g.Time(time.Hour), 1e-12)
+	assert.InDelta(t, g.Of(time.Minute), g.Time(time.Minute)+g.PerRequest, 1e-15)
+}
+
 func TestLookup(t *testing.T) {
 	tests := []struct {
 		in      string

@@ -143,6 +143,8 @@ type Health struct {
 	Model   string `json:"model"`
 	GPU     string `json:"gpu"`
 	Backend string `json:"backend"`
+	// Version is the server's version, where it says.
+	Version string `json:"version,omitempty"`
 }
 
 // Health calls the health endpoint (CPU only: it never loads the model).

@@ -282,11 +282,13 @@ func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.R
 	}
 	ch := a.Choices[0]
 	fin := ch.FinishReason
-	tokens := 0
+	tokens, input := 0, 0
 	if a.Usage != nil {
-		tokens = a.Usage.CompletionTokens
+		tokens, input = a.Usage.CompletionTokens, a.Usage.PromptTokens
 	}
-	return c.result(url, ch.text(), fin, tokens, req.MaxTokens)
+	out, err := c.result(url, ch.text(), fin, tokens, req.MaxTokens)
+	out.InputTokens = input
+	return out, err
 }
 
 // result turns the generated text and its finish reason into the

@@ -90,10 +90,11 @@ func TestAnswerShapes(t *testing.T) {
 		body     string
 		wantOut  string
 		wantTok  int
+		wantIn   int
 		wantErr  error
 		wantText string
 	}{
-		{name: "chat", status: 200, body: `{"choices":[{"message":{"role":"assistant","content":" {\"a\":1}\n"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":5}}`, wantOut: `{"a":1}`, wantTok: 5},
+		{name: "chat", status: 200, body: `{"choices":[{"message":{"role":"assistant","content":" {\"a\":1}\n"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":5}}`, wantOut: `{"a":1}`, wantTok: 5, wantIn: 9},
 		{name: "completions", status: 200, body: `{"choices":[{"text":"{\"b\":2}","finish_reason":"stop"}],"usage":{"completion_tokens":3}}`, wantOut: `{"b":2}`, wantTok: 3},
 		{name: "content not JSON", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\": {"},"finish_reason":"stop"}]}`, wantErr: provider.ErrJSON, wantText: "not JSON"},
 		{name: "length", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\":"},"finish_reason":"length"}],"usage":{"completion_tokens":2048}}`, wantErr: provider.ErrLength, wantText: "max_tokens"},
@@ -102,7 +103,7 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "no finish_reason", status: 200, body: `{"choices":[{"message":{"content":"{}"}}]}`, wantErr: provider.ErrMalformed, wantText: "finish_reason"},
 		{name: "HTML", status: 200, ctype: "text/html", body: `<html>Bad gateway</html>`, wantErr: provider.ErrMalformed, wantText: "not JSON"},
 		{name: "error body in 200", status: 200, body: `{"error":{"message":"engine dead","type":"InternalServerError"}}`, wantErr: provider.ErrGeneration, wantText: "engine dead"},
-		{name: "stream", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\":1}\"},\"finish_reason\":\"stop\"}]}\n\ndata: {\"choices\":[],\"usage\":{\"completion_tokens\":4}}\n\ndata: [DONE]\n\n", wantOut: `{"a":1}`, wantTok: 4},
+		{name: "stream", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\":1}\"},\"finish_reason\":\"stop\"}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":4}}\n\ndata: [DONE]\n\n", wantOut: `{"a":1}`, wantTok: 4, wantIn: 7},
 		{name: "stream without usage counts chunks", status: 200, stream: true, body: "data: {\"choices\":[{\"text\":\"{}\",\"finish_reason\":\"stop\"}]}\r\n\r\ndata: [DONE]\r\n\r\n", wantOut: `{}`, wantTok: 1},
 		{name: "stream cut before [DONE]", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{}\"}}]}\n\n", wantErr: provider.ErrMalformed, wantText: "without [DONE]"},
 		{name: "stream error event", status: 200, stream: true, body: "data: {\"error\":{\"message\":\"out of KV cache\"}}\n\ndata: [DONE]\n\n", wantErr: provider.ErrGeneration, wantText: "KV cache"},
@@ -128,6 +129,7 @@ func TestAnswerShapes(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantOut, string(got.Output))
 			assert.Equal(t, tt.wantTok, got.Tokens)
+			assert.Equal(t, tt.wantIn, got.InputTokens, "usage.prompt_tokens")
 			assert.Equal(t, "stop", got.FinishReason)
 			assert.Equal(t, tt.stream, got.Stream != nil)
 		})

@@ -135,6 +135,7 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (pr
 		content strings.Builder
 		finish  string
 		tokens  = -1 // unknown until a usage chunk says
+		input   int
 		events  []event
 		done    bool
 		ch      wireAnswer
@@ -176,7 +177,7 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (pr
 			}
 		}
 		if ch.Usage != nil {
-			tokens = ch.Usage.CompletionTokens
+			tokens, input = ch.Usage.CompletionTokens, ch.Usage.PromptTokens
 		}
 		events = append(events, ev)
 	}
@@ -201,6 +202,7 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (pr
 		return provider.Response{}, err
 	}
 	out.Stream = st
+	out.InputTokens = input
 	if tokens < 0 {
 		out.Tokens = st.OutputTokens
 	}

@@ -56,9 +56,12 @@ type Request struct {
 
 // Response is a successful generate answer.
 type Response struct {
-	Output       json.RawMessage // the answer's JSON object
-	Key          string          // which key carried it: "ir_json" or "text" (Modal); "content" (OpenAI)
-	Tokens       int
+	Output json.RawMessage // the answer's JSON object
+	Key    string          // which key carried it: "ir_json" or "text" (Modal); "content" (OpenAI)
+	Tokens int             // output (completion) tokens
+	// InputTokens are the prompt tokens, where the endpoint says
+	// (usage.prompt_tokens on the OpenAI contract); 0 otherwise.
+	InputTokens  int
 	ServerTime   time.Duration // the server's own generation time; 0 when it does not say
 	FinishReason string
 	// Stream holds the token timings of a streamed answer; nil otherwise.

@@ -72,9 +72,11 @@ type htmlSuite struct {
 	KPIs                                    []kpi
 	StageChart, E2EChart, Matrix, CostChart template.HTML
 	Success, Latency, Cases, Cost, Memory   table
+	Spend                                   table
 	LatencyNote                             string
 	Groups                                  []namedTable
 	PassAtK                                 *namedTable
+	Flaky                                   *namedTable
 	Details                                 []caseDetail
 	Gate                                    *htmlGate
 }
@@ -178,6 +180,9 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		Num: []bool{true, true, true, true, false},
 		Rows: [][]tcell{{{Text: usd(m.CostTotalUSD)}, {Text: usd(m.CostMeanUSD) + " (" + interval(m.CostMeanCI[0], m.CostMeanCI[1], usd) + ")"},
 			{Text: num(m.TokensMean, 0)}, {Text: num(m.AttemptsMean, 2)}, {Text: priceText(run)}}}}
+	h.Spend = table{Head: []string{"stage 1 USD", "stage 2 USD", "stage 2 by attempt USD", "per successful solution USD", "on failed runs USD"},
+		Num:  []bool{true, true, false, true, true},
+		Rows: [][]tcell{{{Text: usd(m.Spend.Stage1)}, {Text: usd(m.Spend.Stage2)}, {Text: spendByAttempt(m.Spend)}, {Text: usd(m.Spend.PerSuccess)}, {Text: usd(m.Spend.Failed)}}}}
 	h.Memory = table{Head: []string{"harness heap per run, mean MiB", "peak MiB", "validator peak RSS, mean MiB", "max MiB"},
 		Num:  []bool{true, true, true, true},
 		Rows: [][]tcell{{{Text: mb(m.MemoryMeanMB)}, {Text: mb(m.MemoryPeakMB)}, {Text: mb(m.PeakRSSMeanMB)}, {Text: mb(m.PeakRSSMaxMB)}}}}
@@ -191,9 +196,17 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		}
 	}
 	if len(m.PassAtK) > 0 {
-		t := table{Head: []string{"k", "pass@k"}, Num: []bool{true, true}}
+		t := table{Head: []string{"k", "pass@k", "pass^k"}, Num: []bool{true, true, true}}
 		for _, k := range slices.Sorted(maps.Keys(m.PassAtK)) {
-			t.Rows = append(t.Rows, []tcell{{Text: fmt.Sprint(k)}, {Text: pct(m.PassAtK[k])}})
+			t.Rows = append(t.Rows, []tcell{{Text: fmt.Sprint(k)}, {Text: pct(m.PassAtK[k])}, {Text: pct(m.PassHatK[k])}})
+		}
+		if fl := m.Flaky(); len(fl) > 0 {
+			ft := table{Head: []string{"case", "passed", "pass rate", "95 % CI (Wilson)"}, Num: []bool{false, true, true, false}}
+			for _, c := range fl {
+				ft.Rows = append(ft.Rows, []tcell{{Text: c.Case}, {Text: fmt.Sprintf("%d/%d", c.Passed, c.Runs)},
+					{Text: pct(float64(c.Passed) / float64(c.Runs))}, {Text: pct(c.CI[0]) + " – " + pct(c.CI[1])}})
+			}
+			h.Flaky = &namedTable{Title: "Flaky cases", Table: ft, Note: "Cases that passed some samples and failed others."}
 		}
 		h.PassAtK = &namedTable{Title: "pass@k", Table: t,
 			Note: fmt.Sprintf("Unbiased estimator of Chen et al. (2021) over %d samples per case, averaged over cases.", m.Samples)}
@@ -346,6 +359,7 @@ footer { color: #888; font-size: 12px; margin-top: 40px; }
 {{template "table" .Cases}}
 <h3>Cost</h3>
 {{template "table" .Cost}}
+{{template "table" .Spend}}
 <h3>Memory</h3>
 {{template "table" .Memory}}
 {{- range .Groups}}
@@ -353,6 +367,11 @@ footer { color: #888; font-size: 12px; margin-top: 40px; }
 {{template "table" .Table}}
 {{- end}}
 {{- with .PassAtK}}
+<h3>{{.Title}}</h3>
+<p class="note">{{.Note}}</p>
+{{template "table" .Table}}
+{{- end}}
+{{- with .Flaky}}
 <h3>{{.Title}}</h3>
 <p class="note">{{.Note}}</p>
 {{template "table" .Table}}

@@ -141,6 +141,11 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 	p("| total USD | mean per run USD (95 %% CI) | tokens per run | attempts per run | price |\n|---:|---:|---:|---:|---|\n")
 	p("| %s | %s (%s) | %s | %s | %s |\n", usd(m.CostTotalUSD), usd(m.CostMeanUSD),
 		interval(m.CostMeanCI[0], m.CostMeanCI[1], usd), num(m.TokensMean, 0), num(m.AttemptsMean, 2), cell(priceText(run)))
+	p("\n| stage 1 USD | stage 2 USD | stage 2 by attempt USD | per successful solution USD | on failed runs USD |\n|---:|---:|---|---:|---:|\n")
+	p("| %s | %s | %s | %s | %s |\n", usd(m.Spend.Stage1), usd(m.Spend.Stage2), spendByAttempt(m.Spend), usd(m.Spend.PerSuccess), usd(m.Spend.Failed))
+	if m.Spend.Split {
+		p("\nSome runs did not record their stages' cost (an older journal): it is split by latency there.\n")
+	}
 
 	p("\n### Memory\n\n")
 	p("| harness heap per run, mean MiB | peak MiB | validator peak RSS, mean MiB | max MiB |\n|---:|---:|---:|---:|\n")
@@ -152,19 +157,43 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 	if len(m.PassAtK) > 0 {
 		p("\n### pass@k\n\n")
 		p("Unbiased estimator of Chen et al. (2021) over %d samples per case, averaged over cases.\n\n", m.Samples)
-		p("| k | pass@k |\n|---:|---:|\n")
+		p("pass^k is the chance that all k samples pass, C(c, k)/C(n, k): reliability where pass@k is capability.\n\n")
+		p("| k | pass@k | pass^k |\n|---:|---:|---:|\n")
 		for _, k := range slices.Sorted(maps.Keys(m.PassAtK)) {
-			p("| %d | %s |\n", k, pct(m.PassAtK[k]))
+			p("| %d | %s | %s |\n", k, pct(m.PassAtK[k]), pct(m.PassHatK[k]))
 		}
 		if m.SuccessSpread.N > 0 {
 			p("\nSuccess rate across samples: mean %s, min %s, max %s.\n",
 				pct(m.SuccessSpread.Mean), pct(m.SuccessSpread.Min), pct(m.SuccessSpread.Max))
+		}
+		stable := map[string]int{}
+		for _, c := range m.Stability {
+			stable[c.Class]++
+		}
+		p("\nCases over their samples: %d stable pass, %d stable fail, %d flaky.\n", stable["stable pass"], stable["stable fail"], stable["flaky"])
+		if fl := m.Flaky(); len(fl) > 0 {
+			p("\n### Flaky cases\n\n| case | passed | pass rate | 95 %% CI (Wilson) |\n|---|---:|---:|---|\n")
+			for _, c := range fl {
+				p("| %s | %d/%d | %s | %s – %s |\n", cell(c.Case), c.Passed, c.Runs, pct(float64(c.Passed)/float64(c.Runs)), pct(c.CI[0]), pct(c.CI[1]))
+			}
 		}
 	}
 
 	if g := s.Gate; g != nil {
 		p("\n### %s\n\n%s\n", cell(g.Title()), strings.TrimSpace(g.Markdown()))
 	}
+}
+
+// spendByAttempt lists stage 2's cost by attempt: "#1 0.004096, #2 ...".
+func spendByAttempt(c results.Cost) string {
+	var parts []string
+	for i, v := range c.ByAttempt {
+		parts = append(parts, fmt.Sprintf("#%d %s", i+1, usd(v)))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func writeGroups(bw *bufio.Writer, title string, gs []results.Group) {

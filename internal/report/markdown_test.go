@@ -74,3 +74,35 @@ func TestMarkdownEscapesCells(t *testing.T) {
 		t.Error("report holds raw <b>: a table cell let HTML through")
 	}
 }
+
+// TestFlakyCasesInReports: with samples, both reports list the flaky case
+// with its interval, and pass^k beside pass@k.
+func TestFlakyCasesInReports(t *testing.T) {
+	var cases []*record.Result
+	for _, name := range []string{"steady", "wobbly"} {
+		for i := range 10 {
+			cases = append(cases, &record.Result{Suite: "simple", Case: name, Sample: i, Success: name == "steady" || i != 3, E2E: msd(1000)})
+		}
+	}
+	reps := []SuiteReport{{Summary: results.Summarize("simple", cases, nil), Cases: cases}}
+	var md, html bytes.Buffer
+	if err := WriteMarkdown(&md, fixtureRun(), reps); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&html, fixtureRun(), reps); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| k | pass@k | pass^k |", "1 stable pass, 0 stable fail, 1 flaky", "### Flaky cases", "| wobbly | 9/10 |", "| per successful solution USD | on failed runs USD |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(md.String(), "| steady | 10/10") {
+		t.Error("a stable case is listed as flaky")
+	}
+	for _, want := range []string{"Flaky cases", "wobbly", "pass^k", "per successful solution USD"} {
+		if !strings.Contains(html.String(), want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}

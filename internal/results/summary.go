@@ -39,6 +39,9 @@ type Summary struct {
 
 	CostTotalUSD, CostMeanUSD float64    // over all runs: a failed call is still paid for
 	CostMeanCI                [2]float64 // percentile bootstrap 95 %, 2000 resamples, seed 1
+	// Spend is where the money went: per stage, per stage-2 attempt, per
+	// successful solution and on failed runs.
+	Spend Cost
 
 	MemoryMeanMB, MemoryPeakMB  float64 // harness allocation per case (HarnessBytes / 2^20), over all runs
 	PeakRSSMeanMB, PeakRSSMaxMB float64 // validator peak RSS, over the runs that reached validation
@@ -63,10 +66,38 @@ type Summary struct {
 	// cases, for k in {1, 5, 10} up to the fewest samples any case has, so
 	// that it is defined for every case. Nil when Samples < 2.
 	PassAtK map[int]float64
+	// PassHatK is pass^k, the chance that all k samples of a case pass
+	// (C(c, k)/C(n, k)), averaged over cases for the same k as PassAtK:
+	// reliability where pass@k is capability. Nil when Samples < 2.
+	PassHatK map[int]float64
+	// Stability classifies each case over its samples (stable pass,
+	// stable fail, flaky), in first-seen order; nil when Samples < 2.
+	Stability []CaseStability
 	// SuccessSpread is the distribution, over sample index s, of the
 	// suite's success rate among the sample-s runs: how stable the rate is
 	// across repeats. Zero when Samples < 2.
 	SuccessSpread stats.Summary
+}
+
+// CaseStability is one case's outcome over its samples.
+type CaseStability struct {
+	Case         string
+	Runs, Passed int
+	// Class is "stable pass" (every sample passed), "stable fail" (none
+	// did) or "flaky".
+	Class string
+	CI    [2]float64 // Wilson score interval of the pass rate, 95 %
+}
+
+// Flaky returns the cases that passed some samples and failed others.
+func (s Summary) Flaky() []CaseStability {
+	var out []CaseStability
+	for _, c := range s.Stability {
+		if c.Class == "flaky" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Group is the success of the runs that share a category or complexity.
@@ -161,6 +192,7 @@ func Summarize(suite string, cases []*record.Result, expected map[string]float64
 	s.ByCategory = groups(cases, func(c *record.Result) string { return c.Category }, expected)
 	s.ByComplexity = groups(cases, func(c *record.Result) string { return c.Complexity }, nil)
 
+	s.Spend = Attribute(cases)
 	s.summarizeSamples(cases)
 	return s
 }
@@ -210,6 +242,22 @@ func (s *Summary) summarizeSamples(cases []*record.Result) {
 		if v, err := stats.MeanPassAtK(ns, cs, k); err == nil {
 			s.PassAtK[k] = v
 		}
+		if v, err := stats.MeanPassHatK(ns, cs, k); err == nil {
+			if s.PassHatK == nil {
+				s.PassHatK = map[int]float64{}
+			}
+			s.PassHatK[k] = v
+		}
+	}
+	for i, name := range names {
+		cl := "flaky"
+		switch cs[i] {
+		case ns[i]:
+			cl = "stable pass"
+		case 0:
+			cl = "stable fail"
+		}
+		s.Stability = append(s.Stability, CaseStability{Case: name, Runs: ns[i], Passed: cs[i], Class: cl, CI: wilson(cs[i], ns[i])})
 	}
 	var rates []float64
 	for _, idx := range slices.Sorted(maps.Keys(perSample)) {

@@ -394,3 +394,27 @@ func withRSS(v record.Validation, rss int64) record.Validation {
 	v.PeakRSS = rss
 	return v
 }
+
+func TestSummarizeStabilityAndPassHatK(t *testing.T) {
+	cases := append(samples("add_numbers", 10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), samples("is_even", 10, 0, 1, 2, 4, 5, 6, 7, 8, 9)...)
+	cases = append(cases, samples("multiply", 10)...)
+	s := Summarize("simple", cases, nil)
+	// pass^5: add_numbers 1, is_even C(9,5)/C(10,5) = 0.5, multiply 0.
+	if got, want := s.PassHatK[5], 1.5/3; math.Abs(got-want) > 1e-12 {
+		t.Errorf("pass^5 = %v, want %v", got, want)
+	}
+	if got, want := s.PassHatK[1], s.PassAtK[1]; math.Abs(got-want) > 1e-12 {
+		t.Errorf("pass^1 = %v, want pass@1 %v", got, want)
+	}
+	var classes []string
+	for _, c := range s.Stability {
+		classes = append(classes, c.Case+":"+c.Class)
+	}
+	if diff := cmp.Diff([]string{"add_numbers:stable pass", "is_even:flaky", "multiply:stable fail"}, classes); diff != "" {
+		t.Errorf("Stability mismatch (-want +got):\n%s", diff)
+	}
+	fl := s.Flaky()
+	if len(fl) != 1 || fl[0].Case != "is_even" || fl[0].Passed != 9 || !(fl[0].CI[0] < 0.9 && fl[0].CI[1] > 0.9) {
+		t.Errorf("Flaky() = %+v, want is_even 9/10 with a Wilson interval around 0.9", fl)
+	}
+}

@@ -53,3 +53,38 @@ func MeanPassAtK(ns, cs []int, k int) (float64, error) {
 	}
 	return total / float64(len(ns)), nil
 }
+
+// PassHatK is pass^k: the chance that all k of k samples pass, given c of
+// n samples passed, estimated without bias as C(c, k)/C(n, k) (computed
+// as prod_{i<k} (c-i)/(n-i)). Where pass@k rewards one lucky sample,
+// pass^k rewards reliability: a case that passes 9 of 10 times has pass@5
+// 1 but pass^5 0.5. It needs 1 <= k <= n and 0 <= c <= n.
+func PassHatK(n, c, k int) (float64, error) {
+	if _, err := PassAtK(n, c, k); err != nil {
+		return 0, err
+	}
+	p := 1.0
+	for i := range k {
+		p *= float64(c-i) / float64(n-i)
+		if p <= 0 {
+			return 0, nil
+		}
+	}
+	return p, nil
+}
+
+// MeanPassHatK averages PassHatK over problems, as MeanPassAtK does.
+func MeanPassHatK(ns, cs []int, k int) (float64, error) {
+	if len(ns) != len(cs) || len(ns) == 0 {
+		return 0, fmt.Errorf("%w: %d sample counts, %d correct counts", ErrUndefined, len(ns), len(cs))
+	}
+	var total float64
+	for i := range ns {
+		v, err := PassHatK(ns[i], cs[i], k)
+		if err != nil {
+			return 0, fmt.Errorf("problem %d: %w", i, err)
+		}
+		total += v
+	}
+	return total / float64(len(ns)), nil
+}

@@ -106,3 +106,39 @@ func TestMeanPassAtK(t *testing.T) {
 		}
 	})
 }
+
+func TestPassHatK(t *testing.T) {
+	tests := []struct {
+		name    string
+		n, c, k int
+		want    float64
+	}{
+		{"all pass", 10, 10, 5, 1},
+		{"none pass", 10, 0, 1, 0},
+		{"k=1 is the pass rate", 10, 9, 1, 0.9},
+		{"9 of 10, k=5", 10, 9, 5, 0.5},       // C(9,5)/C(10,5) = 126/252
+		{"5 of 10, k=2", 10, 5, 2, 20.0 / 90}, // C(5,2)/C(10,2) = 10/45
+		{"fewer passes than k", 10, 3, 5, 0},
+		{"19 of 20, k=10", 20, 19, 10, 0.5}, // C(19,10)/C(20,10) = 10/20
+		{"4 of 5, k=3", 5, 4, 3, 0.4},       // C(4,3)/C(5,3) = 4/10
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := PassHatK(tt.n, tt.c, tt.k)
+			if err != nil || math.Abs(got-tt.want) > 1e-12 {
+				t.Errorf("PassHatK(%d, %d, %d) = %v, %v; want %v", tt.n, tt.c, tt.k, got, err, tt.want)
+			}
+			at, _ := PassAtK(tt.n, tt.c, tt.k)
+			if got > at+1e-12 {
+				t.Errorf("pass^k %v > pass@k %v for n=%d c=%d k=%d", got, at, tt.n, tt.c, tt.k)
+			}
+		})
+	}
+	if _, err := PassHatK(3, 1, 4); !errors.Is(err, ErrUndefined) {
+		t.Errorf("k > n: err = %v, want ErrUndefined", err)
+	}
+	m, err := MeanPassHatK([]int{10, 10}, []int{10, 9}, 5)
+	if err != nil || math.Abs(m-0.75) > 1e-12 {
+		t.Errorf("MeanPassHatK = %v, %v; want 0.75", m, err)
+	}
+}

@@ -55,6 +55,10 @@ type Result struct {
 	Error string `json:"error,omitempty"`
 	// Failures are the failed stage-2 attempts and what each fed back.
 	Failures []Attempt `json:"failures,omitempty"`
+	// Tries are every stage-2 attempt's share of the run, failed or not,
+	// in order: what each attempt cost. Empty in journals written before
+	// they were recorded.
+	Tries []Try `json:"tries,omitempty"`
 
 	// HarnessBytes and HarnessAllocs are what lifttest itself allocated for
 	// the case (Go heap, all goroutines: exact only when cases run one at
@@ -72,7 +76,14 @@ type Stage struct {
 	// Server is the endpoint's own generation time, summed.
 	Server time.Duration `json:"server"`
 	Calls  int           `json:"calls"`
-	Tokens int           `json:"tokens"`
+	Tokens int           `json:"tokens"` // output (completion) tokens
+	// InputTokens are the prompt tokens, where the endpoint says (the
+	// OpenAI contract's usage.prompt_tokens); 0 otherwise.
+	InputTokens int `json:"input_tokens,omitempty"`
+	// CostUSD is the stage's share of Result.CostUSD: its GPU time at the
+	// run's price (stage 1 also carries the per-request overhead), or its
+	// tokens at a token price. 0 in journals written before it was.
+	CostUSD float64 `json:"cost_usd,omitempty"`
 	// SchemaChecked answers were checked against the stage's JSON Schema
 	// and SchemaValid of them matched it.
 	SchemaChecked int `json:"schema_checked"`
@@ -94,6 +105,17 @@ type Stage struct {
 type Attempt struct {
 	Attempt int    `json:"attempt"`
 	Error   string `json:"error"`
+}
+
+// Try is one stage-2 attempt's share of a run.
+type Try struct {
+	Attempt     int           `json:"attempt"` // 1-based
+	Latency     time.Duration `json:"latency"`
+	Tokens      int           `json:"tokens"`
+	InputTokens int           `json:"input_tokens,omitempty"`
+	CostUSD     float64       `json:"cost_usd"`
+	// OK: this attempt's code passed (the case succeeded on it).
+	OK bool `json:"ok"`
 }
 
 // Validation is what running the generated module found.
