@@ -55,7 +55,7 @@ func RegisterFlags(fs *flag.FlagSet) *Options {
 	str(&o.Structured, "structured", "lifttest: structured_outputs (default), guided_json or response_format (openai)", "LIFTTEST_STRUCTURED")
 	boolean(&o.Stream, "stream", "lifttest: stream answers and report TTFT and TPOT (openai)", "LIFTTEST_STREAM")
 	o.Key, o.Secret, o.APIKey = env("MODAL_KEY"), env("MODAL_SECRET"), env("OPENAI_API_KEY", "VLLM_API_KEY")
-	str(&o.GPU, "gpu", "lifttest: price: A10G, A100-80GB, H100, original (0.60 USD/h) or USD per hour", "LIFTTEST_GPU")
+	str(&o.GPU, "gpu", "lifttest: price: A10G, A100-80GB, H100, original (0.60 USD/h), USD per hour, or tokens:IN/OUT (USD per million input/output tokens)", "LIFTTEST_GPU")
 	fs.Func("temperature", "lifttest: first temperature of both stages; 0 is greedy (default lift-sys's 0.3) [LIFTTEST_TEMPERATURE]", func(s string) error {
 		t, err := strconv.ParseFloat(s, 64)
 		o.Temperature = &t

@@ -87,8 +87,8 @@ type Options struct {
 	// http.DefaultTransport. Replay never uses it.
 	Transport http.RoundTripper
 
-	// GPU names the price (A10G, A100-80GB, H100, original) or gives USD
-	// per hour as a number; "" is "original", 0.60 USD/h.
+	// GPU names the price (A10G, A100-80GB, H100, original), USD per hour,
+	// or tokens:IN/OUT per million tokens; "" is "original", 0.60 USD/h.
 	GPU string
 	// MaxAttempts bounds stage 2's attempts; 0 is 5.
 	MaxAttempts int
@@ -103,10 +103,8 @@ type Options struct {
 	CodeTemplate string
 	// Validator runs generated code; nil starts the sandboxed Python pool.
 	Validator Validator
-	// StrictIsolation makes NewRunner fail, naming each missing step and
-	// its fix, when the sandbox cannot apply every isolation step here
-	// (namespaces, a minimal read-only root, setuid, no_new_privs,
-	// seccomp). Without it a run proceeds and reports what it lacked.
+	// StrictIsolation makes NewRunner fail, naming each missing sandbox
+	// isolation step and its fix; without it a run reports what it lacked.
 	StrictIsolation bool
 
 	// Suite selects one suite, or suite/subset; "" runs every suite.
