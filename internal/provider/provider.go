@@ -26,6 +26,9 @@ var (
 	ErrJSON = errors.New("endpoint: model produced invalid JSON")
 	// ErrLength: generation hit max_tokens.
 	ErrLength = errors.New("endpoint: generation hit max_tokens")
+	// ErrContext: the server's context window, not max_tokens, ended the
+	// generation (or refused a prompt too long for it).
+	ErrContext = errors.New("endpoint: context window full")
 	// ErrGeneration: any other generation failure.
 	ErrGeneration = errors.New("endpoint: generation failed")
 	// ErrRequest: the endpoint rejected the request in its body.
@@ -60,6 +63,9 @@ type Response struct {
 	Key          string          // which key carried it: "ir_json" or "text" (Modal); "content" (OpenAI)
 	Tokens       int
 	ServerTime   time.Duration // the server's own generation time; 0 when it does not say
+	// ServerTPOT is the server's own time per output token (llama.cpp's
+	// predicted_per_token_ms); 0 when it does not say.
+	ServerTPOT time.Duration
 	FinishReason string
 	// Stream holds the token timings of a streamed answer; nil otherwise.
 	Stream *Stream
