@@ -328,7 +328,7 @@ type outcome struct {
 	finish               string
 	tokens, promptTokens int  // usage; 0 when not sent
 	usage                bool // tokens came from the server's usage
-	maxTokens            int // the request's; 0 when it set none
+	maxTokens            int  // the request's; 0 when it set none
 	timings              *timingsBody
 }
 

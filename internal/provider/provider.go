@@ -59,13 +59,13 @@ type Request struct {
 
 // Response is a successful generate answer.
 type Response struct {
-	Output       json.RawMessage // the answer's JSON object
-	Key          string          // which key carried it: "ir_json" or "text" (Modal); "content" (OpenAI)
-	Tokens       int
-	ServerTime   time.Duration // the server's own generation time; 0 when it does not say
+	Output     json.RawMessage // the answer's JSON object
+	Key        string          // which key carried it: "ir_json" or "text" (Modal); "content" (OpenAI)
+	Tokens     int
+	ServerTime time.Duration // the server's own generation time; 0 when it does not say
 	// ServerTPOT is the server's own time per output token (llama.cpp's
 	// predicted_per_token_ms); 0 when it does not say.
-	ServerTPOT time.Duration
+	ServerTPOT   time.Duration
 	FinishReason string
 	// Stream holds the token timings of a streamed answer; nil otherwise.
 	Stream *Stream
