@@ -21,6 +21,7 @@ var units = []struct{ unit, better string }{
 	{"attempts/op", "lower"}, {"compiled/op", "higher"}, {"tests-passed/op", "higher"},
 	{"success/op", "higher"}, {"ir-valid/op", "higher"}, {"code-valid/op", "higher"},
 	{"validate-ns/op", "lower"}, {"retries/op", "lower"}, {"ttft-ns/op", "lower"}, {"tpot-ns/op", "lower"},
+	{"itl-ns/op", "lower"}, {"itl-p99-ns/op", "lower"}, {"server-tpot-ns/op", "lower"},
 	{"warmup-ns", "lower"},
 	{"e2e-median-ns", "lower"}, {"e2e-mean-ns", "lower"}, {"e2e-std-ns", "lower"},
 	{"stage1-mean-ns", "lower"}, {"stage2-mean-ns", "lower"},

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lift-sys/lifttest/internal/cost"
+	"github.com/lift-sys/lifttest/internal/openai"
 	"github.com/lift-sys/lifttest/internal/shard"
 )
 
@@ -68,8 +70,9 @@ type Options struct {
 	// APIKey is the OpenAI bearer token. None reaches a cassette, a log or
 	// a report.
 	Key, Secret, APIKey string
-	// Model, API ("chat" or "completions"), Structured
-	// ("structured_outputs", "guided_json" or "response_format") and
+	// Model, API ("chat" or "completions"), Structured ("" or "auto":
+	// the parameter the detected server honours on API, see package
+	// openai's structured.go; or one of openai.StructuredNames) and
 	// Stream configure ProviderOpenAI. The model is part of each request, so
 	// replay needs the one the cassettes were recorded with.
 	Model, API, Structured string
@@ -165,10 +168,10 @@ func (o Options) withDefaults() (Options, cost.Price, shard.Spec, error) {
 		if o.API != "" && o.API != "chat" && o.API != "completions" {
 			return fail("-api %q: use chat or completions", o.API)
 		}
-		switch o.Structured {
-		case "", "structured_outputs", "guided_json", "response_format":
-		default:
-			return fail("-structured %q: use structured_outputs, guided_json or response_format", o.Structured)
+		if o.Structured != "" && o.Structured != "auto" {
+			if _, err := openai.ParseStructured(o.Structured); err != nil {
+				return fail("-structured %q: use auto (the default) or one of %s", o.Structured, strings.Join(openai.StructuredNames, ", "))
+			}
 		}
 	default:
 		return fail("-provider %q: use modal or openai", o.Provider)
