@@ -159,6 +159,9 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		if m.ServerMean > 0 {
 			h.LatencyNote += fmt.Sprintf(" Server generation time (generation_time_ms, both stages), mean per successful run: %s s; the rest of E2E is network, queueing and client work.", sec(m.ServerMean))
 		}
+		if line := streamingLine(m); line != "" {
+			h.LatencyNote += " " + line
+		}
 	} else {
 		h.LatencyNote = "No successful runs: no latency statistics."
 	}

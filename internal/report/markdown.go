@@ -98,6 +98,9 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 		if m.ServerMean > 0 {
 			p(" Server generation time (generation_time_ms, both stages), mean per successful run: %s s; the rest of E2E is network, queueing and client work.", sec(m.ServerMean))
 		}
+		if line := streamingLine(m); line != "" {
+			p(" %s", line)
+		}
 		p("\n")
 	}
 
