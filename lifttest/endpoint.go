@@ -103,6 +103,11 @@ func (r *Runner) prepareOpenAI(ctx context.Context, cl *openai.Client) (Endpoint
 	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := cl.Health(hctx); err != nil {
+		if se, ok := errors.AsType[*provider.StatusError](err); ok && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden) {
+			// Servers that guard their model list too (llama.cpp with
+			// --api-key, at 3f545becc) refuse the key here already.
+			return Endpoint{}, fmt.Errorf("lifttest: health check failed: the server refused the credentials (HTTP %d), so the run stops before its first case: set OPENAI_API_KEY (or VLLM_API_KEY) to the server's key: %w", se.Status, err)
+		}
 		return Endpoint{}, fmt.Errorf("lifttest: health check failed, so the run stops before its first case: %w", err)
 	}
 	info := Endpoint{Host: hostOf(r.opts.Endpoint), Model: cl.Model, GPU: "unknown", Backend: "openai-compatible"}

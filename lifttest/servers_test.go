@@ -100,6 +100,16 @@ func TestCanaryStopsOnceOnAWrongKey(t *testing.T) {
 	r, _ := openaiRunner(t, ModeLive, refserver.Config{APIKey: "sk-right"}, Options{APIKey: "sk-right"})
 	_, err := r.Prepare(context.Background())
 	require.NoError(t, err)
+
+	// A server that guards its model list too stops at the health check,
+	// with the same advice.
+	r, srv := openaiRunner(t, ModeLive, refserver.Config{APIKey: "sk-right", APIKeyOnModels: true}, Options{APIKey: "sk-wrong"})
+	_, err = r.Prepare(context.Background())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "refused the credentials (HTTP 401)")
+	assert.ErrorContains(t, err, "set OPENAI_API_KEY")
+	_, canaries := generations(srv)
+	assert.Zero(t, canaries)
 }
 
 func TestContextWindowIsReportedAsSuch(t *testing.T) {

@@ -24,7 +24,7 @@ const CanarySchema = `{"type":"object","properties":{"ok":{"type":"boolean"}},"r
 const CanaryPrompt = `Reply with the JSON object {"ok": true} and nothing else.`
 
 // CanaryMaxTokens leaves room for the grammar's optional whitespace.
-const CanaryMaxTokens = 48
+const CanaryMaxTokens = 96
 
 // CanaryRequest is the canary's request: temperature 0, a fixed seed.
 func CanaryRequest() provider.Request {

@@ -132,7 +132,7 @@ func TestCanary(t *testing.T) {
 		_, err := c.Canary(t.Context(), "OPENAI_API_KEY")
 		require.NoError(t, err)
 		assert.Contains(t, (*bodies)[0], `"response_format"`)
-		assert.Contains(t, (*bodies)[0], `"max_tokens":48`)
+		assert.Contains(t, (*bodies)[0], `"max_tokens":96`)
 	})
 	t.Run("ignored: free text", func(t *testing.T) {
 		c, _, _ := fake(t, 200, "application/json", answer(`Sure! {"ok": true}`))
@@ -150,7 +150,7 @@ func TestCanary(t *testing.T) {
 		assert.ErrorContains(t, err, `(no "ok")`)
 	})
 	t.Run("ignored: ran to max_tokens", func(t *testing.T) {
-		c, _, _ := fake(t, 200, "application/json", `{"choices":[{"message":{"content":"blah blah"},"finish_reason":"length"}],"usage":{"completion_tokens":48}}`)
+		c, _, _ := fake(t, 200, "application/json", `{"choices":[{"message":{"content":"blah blah"},"finish_reason":"length"}],"usage":{"completion_tokens":96}}`)
 		_, err := c.Canary(t.Context(), "OPENAI_API_KEY")
 		require.ErrorIs(t, err, ErrCanary)
 		assert.ErrorContains(t, err, "did not finish")

@@ -103,6 +103,10 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 		return
 	}
 	if r.URL.Path == routeModels {
+		if resp, refused := s.authorize(r); refused && s.cfg.APIKeyOnModels {
+			s.write(w, resp, Fault{})
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			s.write(w, methodNotAllowed(http.MethodGet), Fault{})
 			return

@@ -76,10 +76,13 @@ type Config struct {
 	// llama.cpp). ContextWindow, when positive, is the context size in
 	// tokens: a prompt that does not fit is refused with llama.cpp's 400,
 	// a generation that fills it stops with finish_reason "length".
-	LlamaCpp      bool
-	Honours       []string
-	APIKey        string
-	ContextWindow int
+	// APIKeyOnModels guards /v1/models with APIKey too, as a llama.cpp
+	// started with --api-key does (at 3f545becc).
+	LlamaCpp       bool
+	Honours        []string
+	APIKey         string
+	APIKeyOnModels bool
+	ContextWindow  int
 }
 
 // Request is a request the server received.

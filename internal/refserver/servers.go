@@ -62,7 +62,10 @@ func (s *Server) canary(prompt string, body []byte, chat bool) (answer, bool) {
 	return answer{Answer: Answer{FinishReason: FinishJSONError, RawOutput: canaryFree}}, true
 }
 
-// authorize checks Config.APIKey; a refusal is llama.cpp's 401 body.
+// authorize checks Config.APIKey on the generation routes; a refusal is
+// llama.cpp's 401 body. (/v1/models stays open, as vLLM leaves it; a
+// llama.cpp built at 3f545becc guards it too, which lifttest's health
+// check reports the same way.)
 func (s *Server) authorize(r *http.Request) (response, bool) {
 	if s.cfg.APIKey == "" || r.Header.Get("Authorization") == "Bearer "+s.cfg.APIKey {
 		return response{}, false
