@@ -157,7 +157,10 @@ func TestConformanceWrongKeyStopsOnce(t *testing.T) {
 }
 
 func client(base string, api openai.API, stream bool) *openai.Client {
-	c := &openai.Client{BaseURL: base, Model: *model, APIKey: *key, API: api, Stream: stream, Timeout: 5 * time.Minute}
+	// No keep-alive: a connection the server closed after a probe's 404
+	// must not meet the next POST (which is not retried here).
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	c := &openai.Client{BaseURL: base, Model: *model, APIKey: *key, API: api, Stream: stream, Timeout: 5 * time.Minute, HTTP: hc}
 	srv, err := c.Detect(context.Background())
 	if err == nil {
 		c.Structured = srv.Structured(api)
@@ -183,7 +186,7 @@ func TestConformanceLimits(t *testing.T) {
 	for _, stream := range []bool{false, true} {
 		c := client(*smallCtx, openai.Completions, stream)
 		// About ctxN-24 tokens of prompt, room for 24 more, 256 asked.
-		prompt := "Words:" + strings.Repeat(" hello", max(ctxN-24, 1))
+		prompt := promptOf(t, *smallCtx, ctxN-24)
 		_, err := c.Generate(context.Background(), provider.Request{Prompt: prompt, Schema: schema, MaxTokens: 256})
 		require.ErrorIs(t, err, provider.ErrContext, "stream=%v: %v", stream, err)
 		t.Logf("context %d, max_tokens 256, stream=%v: %v", ctxN, stream, err)
@@ -255,3 +258,37 @@ func TestConformanceTPOT(t *testing.T) {
 }
 
 func decode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// promptOf is a prompt of about n tokens, measured with llama.cpp's
+// POST /tokenize.
+func promptOf(t *testing.T, base string, n int) string {
+	t.Helper()
+	reps := n
+	for range 4 {
+		p := "Words:" + strings.Repeat(" hello", reps)
+		got := tokens(t, base, p)
+		if got >= n-16 && got <= n {
+			return p
+		}
+		reps = max(1, reps*n/got-1)
+	}
+	t.Fatalf("no prompt of about %d tokens", n)
+	return ""
+}
+
+func tokens(t *testing.T, base, text string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"content": text})
+	req, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(base, "/v1")+"/tokenize", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if *key != "" {
+		req.Header.Set("Authorization", "Bearer "+*key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out struct{ Tokens []int }
+	require.NoError(t, decode(resp.Body, &out))
+	return len(out.Tokens)
+}

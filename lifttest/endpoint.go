@@ -111,24 +111,24 @@ func (r *Runner) prepareOpenAI(ctx context.Context, cl *openai.Client) (Endpoint
 		return Endpoint{}, fmt.Errorf("lifttest: health check failed, so the run stops before its first case: %w", err)
 	}
 	info := Endpoint{Host: hostOf(r.opts.Endpoint), Model: cl.Model, GPU: "unknown", Backend: "openai-compatible"}
+	srv, err := cl.Detect(hctx)
+	if err != nil {
+		return info, fmt.Errorf("lifttest: detecting the server failed, so the run stops before its first case: %w", err)
+	}
+	info.Server = srv.String()
+	if srv.Via != "" {
+		info.Server += " (" + srv.Via + ")"
+	}
 	if _, err := openai.ParseStructured(r.opts.Structured); err != nil { // auto
-		srv, err := cl.Detect(hctx)
-		if err != nil {
-			return info, fmt.Errorf("lifttest: detecting the server failed, so the run stops before its first case: %w", err)
-		}
 		st := srv.Structured(cl.API)
 		cl.Structured = st
 		r.structured.Store(&st)
-		info.Server = srv.String()
-		if srv.Via != "" {
-			info.Server += " (" + srv.Via + ")"
-		}
 	}
 	info.Structured = cl.Structured.String()
 	cctx, ccancel := context.WithTimeout(ctx, r.opts.ColdTimeout)
 	defer ccancel()
 	cl.Timeout = r.opts.ColdTimeout
-	_, err := cl.Canary(cctx, "OPENAI_API_KEY (or VLLM_API_KEY)")
+	_, err = cl.Canary(cctx, "OPENAI_API_KEY (or VLLM_API_KEY)")
 	switch {
 	case err == nil:
 		info.Canary = "passed"

@@ -286,7 +286,11 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 	} else {
 		st.Latency += wall
 	}
-	if s := resp.Stream; s != nil {
+	stream := resp.Stream
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok && ae.Stream != nil {
+		stream = ae.Stream // a truncated stream was timed all the same
+	}
+	if s := stream; s != nil {
 		st.TTFT += s.TTFT
 		st.TPOT += s.TPOT
 		st.Streamed++
@@ -294,9 +298,13 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 		st.ITLMean += mean
 		st.ITLP99 += p99
 	}
-	if resp.ServerTPOT > 0 {
+	serverTPOT := resp.ServerTPOT
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok {
+		serverTPOT = ae.ServerTPOT
+	}
+	if serverTPOT > 0 {
 		st.ServerTimed++
-		st.ServerTPOT += resp.ServerTPOT
+		st.ServerTPOT += serverTPOT
 	}
 	var ae *provider.AnswerError
 	switch {

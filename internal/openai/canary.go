@@ -69,7 +69,11 @@ func (c *Client) Canary(ctx context.Context, keyVar string) (provider.Response, 
 			return resp, fmt.Errorf("%w: the canary, constrained with %s, did not finish (%v): a constrained answer is a few tokens long, so the server most likely ignores that parameter; %s",
 				ErrCanary, sent, err, c.tryInstead())
 		}
-		return resp, fmt.Errorf("%w: %w", ErrCanary, err)
+		// A 5xx, say: llama.cpp's own output parser refuses free text
+		// ("does not match the expected ... format", HTTP 500) when the
+		// constraint was ignored.
+		return resp, fmt.Errorf("%w: the canary, constrained with %s, failed (%w): a server that ignores that parameter generates free text, which can fail this way; %s",
+			ErrCanary, sent, err, c.tryInstead())
 	}
 	if why := canaryConforms(resp.Output); why != "" {
 		return resp, fmt.Errorf("%w: the server answered the canary, constrained with %s, with %s, which its schema %s forbids: it ignores that parameter; %s",

@@ -352,7 +352,7 @@ func (o outcome) serverTime() (total, perToken time.Duration) {
 func (c *Client) result(url string, o outcome) (provider.Response, error) {
 	server, perToken := o.serverTime()
 	fail := func(kind error, msg string) (provider.Response, error) {
-		return provider.Response{}, &provider.AnswerError{Kind: kind, Message: msg, RawOutput: o.content, FinishReason: o.finish, Tokens: o.tokens, ServerTime: server}
+		return provider.Response{}, &provider.AnswerError{Kind: kind, Message: msg, RawOutput: o.content, FinishReason: o.finish, Tokens: o.tokens, ServerTime: server, ServerTPOT: perToken}
 	}
 	switch o.finish {
 	case "stop":

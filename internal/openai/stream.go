@@ -163,8 +163,16 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time, max
 		if err := json.Unmarshal(data, &ch); err != nil {
 			return provider.Response{}, fmt.Errorf("%w: %s: stream event %d is not JSON (%v): %s", provider.ErrMalformed, url, len(events), err, provider.Head(data))
 		}
-		if ch.Error != nil { // vLLM reports a failure mid-stream this way
-			return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: ch.Error.Message, RawOutput: content.String()}
+		if ch.Error != nil { // vLLM and llama.cpp report a failure mid-stream this way
+			// What came before it is timed, from the recorded offsets
+			// when a cassette has them.
+			events = append(events, event{at: at})
+			if offsets, ok, err := cassette.StreamOffsets(resp.Header); err == nil && ok && len(offsets) >= len(events) {
+				for i := range events {
+					events[i].at = offsets[i]
+				}
+			}
+			return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: ch.Error.Message, RawOutput: content.String(), Stream: timings(events, -1)}
 		}
 		ev := event{at: at}
 		if len(ch.Choices) > 0 {
@@ -204,6 +212,9 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time, max
 		o.tokens = st.OutputTokens
 	}
 	out, err := c.result(url, o)
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok {
+		ae.Stream = st // the timings hold for a truncated answer too
+	}
 	if err != nil {
 		return provider.Response{}, err
 	}

@@ -104,6 +104,10 @@ type AnswerError struct {
 	FinishReason string
 	Tokens       int
 	ServerTime   time.Duration
+	ServerTPOT   time.Duration // the server's own time per output token; 0 when it does not say
+	// Stream holds the timings of a streamed answer that came to this
+	// error (a truncated one, say); nil when not streamed.
+	Stream *Stream
 }
 
 func (e *AnswerError) Error() string {
