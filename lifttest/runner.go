@@ -270,11 +270,15 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 	wall := time.Since(start)
 	st.Calls++
 	st.Retries += retries.Retries
+	stream := resp.Stream
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok && ae.Stream != nil {
+		stream = ae.Stream // a truncated stream was timed all the same
+	}
 	if tm.Replayed {
 		lat := tm.Recorded
 		// A recording's duration ends at the response headers; a stream's
 		// answer ends with its last chunk, whose offset was recorded too.
-		if s := resp.Stream; s != nil {
+		if s := stream; s != nil {
 			end := s.TTFT
 			for _, d := range s.ITL {
 				end += d
@@ -285,10 +289,6 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 		st.Recorded = true
 	} else {
 		st.Latency += wall
-	}
-	stream := resp.Stream
-	if ae, ok := errors.AsType[*provider.AnswerError](err); ok && ae.Stream != nil {
-		stream = ae.Stream // a truncated stream was timed all the same
 	}
 	if s := stream; s != nil {
 		st.TTFT += s.TTFT

@@ -3,6 +3,7 @@ package lifttest
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,54 @@ func TestCanaryRecordsAndReplaysOffline(t *testing.T) {
 	rep, err := rr.Run(context.Background(), "simple", addNumbers, 0)
 	require.NoError(t, err)
 	assert.True(t, rep.Success, "%v", rep.Error)
+}
+
+// TestLlamaCppCassettesReplay replays what the conformance tier recorded
+// from a real llama.cpp server (testdata/llamacpp/README.md): real wire
+// shapes, parsed offline.
+func TestLlamaCppCassettesReplay(t *testing.T) {
+	theCase := Case{Name: "add", Prompt: "Create a function that adds two numbers", Function: "add"}
+	for _, tt := range []struct {
+		dir, api, structured string
+		stream               bool
+	}{
+		{"chat", "chat", "response_format", false},
+		{"chat-stream", "chat", "response_format", true},
+		{"completions", "completions", "json_schema", false},
+		{"completions-stream", "completions", "json_schema", true},
+	} {
+		t.Run(tt.dir, func(t *testing.T) {
+			r, err := NewRunner(Options{Mode: ModeReplay, Provider: ProviderOpenAI, Model: "tiny-qwen2", API: tt.api, Stream: tt.stream,
+				CassetteDir: filepath.Join("testdata", "llamacpp", tt.dir), Validator: stubValidator{}, MaxAttempts: 1, Transport: failTransport{t}})
+			require.NoError(t, err)
+			t.Cleanup(func() { r.Close() })
+			info, err := r.Prepare(context.Background())
+			require.NoError(t, err)
+			assert.Contains(t, info.Server, `llama.cpp`)
+			assert.Contains(t, info.Server, `owned_by "llamacpp"`)
+			assert.Equal(t, tt.structured, info.Structured, "auto chose llama.cpp's parameter for -api %s", tt.api)
+			assert.Equal(t, "passed", info.Canary)
+
+			res, err := r.Run(context.Background(), "conformance", theCase, 0)
+			require.NoError(t, err, "no infrastructure error: the client parses the real answers")
+			assert.NotContains(t, res.Error, "invalid JSON", "the grammar held")
+			assert.True(t, res.Stage1.Recorded)
+			assert.Positive(t, res.Stage1.Tokens)
+			assert.Positive(t, res.Stage1.Server, "llama.cpp's timings are the server time")
+			assert.Equal(t, 1, res.Stage1.ServerTimed)
+			assert.Positive(t, res.Stage1.ServerTPOT)
+			if tt.stream {
+				require.Equal(t, 1, res.Stage1.Streamed)
+				assert.Positive(t, res.Stage1.TTFT)
+				assert.Positive(t, res.Stage1.ITLMean)
+				assert.GreaterOrEqual(t, res.Stage1.ITLP99, res.Stage1.ITLMean)
+				// The recorded chunk offsets give lifttest's TPOT; the
+				// server timed the same tokens.
+				ratio := float64(res.Stage1.TPOT) / float64(res.Stage1.ServerTPOT)
+				assert.InDelta(t, 1, ratio, 0.2, "TPOT %v vs the server's %v", res.Stage1.TPOT, res.Stage1.ServerTPOT)
+			} else {
+				assert.Zero(t, res.Stage1.Streamed)
+			}
+		})
+	}
 }
