@@ -46,6 +46,7 @@ func (s *Session) writeBenchConfig(w io.Writer) {
 		{"endpoint", s.runner.info.Host}, {"model", s.runner.info.Model}, {"gpu", s.runner.info.GPU},
 		{"price", fmt.Sprintf("%s %.2f-USD/h %.4f-USD/request", p.Name, p.PerHour, p.PerRequest)},
 		{"isolation", s.runner.isolation()}, {"shard", s.runner.shard.String()},
+		{"server", s.runner.info.Server}, {"structured", s.runner.info.Structured}, {"canary", s.runner.info.Canary},
 	} {
 		if kv[1] != "" {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], strings.Join(strings.Fields(kv[1]), "-"))
