@@ -97,9 +97,17 @@ func TestConformance(t *testing.T) {
 				t.Logf("record: success=%v tokens=%d stage1 %v server %v ttft %v tpot %v itl-mean %v itl-p99 %v error=%q",
 					rec.Success, rec.Tokens, rec.Stage1.Latency, rec.Stage1.Server, rec.Stage1.TTFT, rec.Stage1.TPOT, rec.Stage1.ITLMean, rec.Stage1.ITLP99, rec.Error)
 				assert.NotContains(t, rec.Error, "invalid JSON", "the constraint is honoured: never the model's fault")
-				assert.Positive(t, rec.Stage1.Tokens)
-				if strings.Contains(info.Server, "llama.cpp") {
-					assert.Positive(t, rec.Stage1.Server, "llama.cpp's timings give the server time")
+				// llama.cpp (3f545becc) can end a stream with an error event
+				// ("does not match the expected ... format") when its own
+				// parser meets the random model's text: the server's
+				// failure, reported as such, with no usage or timings.
+				if serverFailed := strings.HasPrefix(rec.Error, "stage 1") && strings.Contains(rec.Error, "endpoint: generation failed"); serverFailed {
+					t.Logf("the server failed the generation itself: %s", rec.Error)
+				} else {
+					assert.Positive(t, rec.Stage1.Tokens)
+					if strings.Contains(info.Server, "llama.cpp") {
+						assert.Positive(t, rec.Stage1.Server, "llama.cpp's timings give the server time")
+					}
 				}
 				if stream {
 					assert.Equal(t, 1, rec.Stage1.Streamed)

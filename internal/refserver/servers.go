@@ -16,7 +16,8 @@ import (
 )
 
 // canaryPrompt is package openai's CanaryPrompt (refserver does not import
-// the client it tests; a test checks that the two agree).
+// the client it tests; lifttest's canary tests fail if the two differ,
+// since an unknown prompt gets a 400).
 const canaryPrompt = `Reply with the JSON object {"ok": true} and nothing else.`
 
 // canaryFree is what a server that ignores the constraint answers.
