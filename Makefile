@@ -25,7 +25,7 @@ STREAM     ?=
 PROVFLAGS  := $(if $(PROVIDER),-provider '$(PROVIDER)') $(if $(MODEL),-model '$(MODEL)') $(if $(API),-api '$(API)') $(if $(STRUCTURED),-structured '$(STRUCTURED)') $(if $(filter 1 true yes,$(STREAM)),-stream)
 RESULTS    ?= results
 
-.PHONY: loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare compare-runs drift prbench lint validate-humaneval clean
+.PHONY: e2e loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare compare-runs drift prbench lint validate-humaneval clean
 
 # Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
 # (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
@@ -71,6 +71,14 @@ bench-live:
 	@test -n "$(ENDPOINT)" || { echo "bench-live: set ENDPOINT=https://<workspace>--generate.modal.run (or LIFTTEST_ENDPOINT)"; exit 2; }
 	@mkdir -p $(dir $(OUT))
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 1x -count $(COUNT) -timeout 0 -live -endpoint '$(ENDPOINT)' -results '$(RESULTS)' $(GPUFLAG) $(PROVFLAGS) $(if $(SUITE),-suite '$(SUITE)') $(if $(SHARD),-shard '$(SHARD)') . | tee $(OUT)
+
+## e2e: the conformance tier against a real OpenAI-compatible server (ENDPOINT=http://127.0.0.1:8080/v1 MODEL=name; E2E_KEY= the server's --api-key, SMALL_CTX= the same server with a small -c, SAVE=dir keeps the cassettes): every -api x -stream recorded then replayed offline, the canary, a wrong -structured and key, max_tokens vs the context window, TPOT vs the server's
+E2E_KEY   ?=
+SMALL_CTX ?=
+SAVE      ?=
+e2e: loopback
+	@test -n "$(ENDPOINT)" -a -n "$(MODEL)" || { echo "e2e: set ENDPOINT=http://127.0.0.1:8080/v1 and MODEL=<served model>"; exit 2; }
+	$(GO) test -count=1 -timeout 60m -v ./conformance -e2e.endpoint '$(ENDPOINT)' -e2e.model '$(MODEL)' $(if $(E2E_KEY),-e2e.key '$(E2E_KEY)') $(if $(SMALL_CTX),-e2e.small-ctx-endpoint '$(SMALL_CTX)') $(if $(SAVE),-e2e.save '$(abspath $(SAVE))')
 
 ## record: re-record cassettes against ENDPOINT (CASE=suite/case for one)
 record:

@@ -21,6 +21,7 @@ var units = []struct{ unit, better string }{
 	{"attempts/op", "lower"}, {"compiled/op", "higher"}, {"tests-passed/op", "higher"},
 	{"success/op", "higher"}, {"ir-valid/op", "higher"}, {"code-valid/op", "higher"},
 	{"validate-ns/op", "lower"}, {"retries/op", "lower"}, {"ttft-ns/op", "lower"}, {"tpot-ns/op", "lower"},
+	{"itl-ns/op", "lower"}, {"itl-p99-ns/op", "lower"}, {"server-tpot-ns/op", "lower"},
 	{"warmup-ns", "lower"},
 	{"e2e-median-ns", "lower"}, {"e2e-mean-ns", "lower"}, {"e2e-std-ns", "lower"},
 	{"stage1-mean-ns", "lower"}, {"stage2-mean-ns", "lower"},
@@ -45,6 +46,7 @@ func (s *Session) writeBenchConfig(w io.Writer) {
 		{"endpoint", s.runner.info.Host}, {"model", s.runner.info.Model}, {"gpu", s.runner.info.GPU},
 		{"price", fmt.Sprintf("%s %.2f-USD/h %.4f-USD/request", p.Name, p.PerHour, p.PerRequest)},
 		{"isolation", s.runner.isolation()}, {"shard", s.runner.shard.String()},
+		{"server", s.runner.info.Server}, {"structured", s.runner.info.Structured}, {"canary", s.runner.info.Canary},
 	} {
 		if kv[1] != "" {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], strings.Join(strings.Fields(kv[1]), "-"))

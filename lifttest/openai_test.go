@@ -58,12 +58,19 @@ func TestOpenAIProviderEveryAPIAndStructuredOutput(t *testing.T) {
 				assert.Positive(t, res.Tokens, "usage tokens are read")
 				assert.Zero(t, res.Stage1.Streamed)
 
-				var gen []refserver.Request
+				var gen, canary []refserver.Request
 				for _, q := range srv.Requests() {
-					if strings.HasSuffix(q.Path, "completions") {
+					switch {
+					case strings.Contains(string(q.Body), "Reply with the JSON object"):
+						canary = append(canary, q)
+					case strings.HasSuffix(q.Path, "completions"):
 						gen = append(gen, q)
 					}
 				}
+				require.Len(t, canary, 1, "Prepare sends one canary")
+				assert.Contains(t, string(canary[0].Body), `"`+structured+`"`, "the canary is constrained as the cases are")
+				assert.Equal(t, "passed", info.Canary)
+				assert.Equal(t, structured, info.Structured)
 				require.Len(t, gen, 2)
 				want := map[string]string{"chat": "/v1/chat/completions", "completions": "/v1/completions"}[api]
 				assert.Equal(t, want, gen[0].Path)

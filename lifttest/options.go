@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lift-sys/lifttest/internal/cost"
+	"github.com/lift-sys/lifttest/internal/openai"
 	"github.com/lift-sys/lifttest/internal/shard"
 )
 
@@ -60,27 +62,22 @@ type Options struct {
 	// CassetteDir holds <suite>/<case>.yaml; "" is "cassettes".
 	CassetteDir string
 	// Endpoint is the generate URL (Modal) or the /v1 base URL (OpenAI).
-	// Replay does not need it.
 	Endpoint string
 	// Provider is the endpoint's contract; "" is ProviderModal.
 	Provider Provider
-	// Key and Secret are Modal proxy credentials (Modal-Key, Modal-Secret);
-	// APIKey is the OpenAI bearer token. None reaches a cassette, a log or
-	// a report.
+	// Key and Secret are Modal's proxy credentials, APIKey the OpenAI
+	// bearer token: none reaches a cassette, a log or a report.
 	Key, Secret, APIKey string
-	// Model, API ("chat" or "completions"), Structured
-	// ("structured_outputs", "guided_json" or "response_format") and
-	// Stream configure ProviderOpenAI. The model is part of each request, so
-	// replay needs the one the cassettes were recorded with.
+	// Model, API ("chat" or "completions"), Structured (""/"auto": what the
+	// detected server honours, or a field name such as response_format) and
+	// Stream configure ProviderOpenAI; replay needs the recording's model.
 	Model, API, Structured string
 	Stream                 bool
-	// Timeout bounds a generate call once a warmup succeeded; 0 is 120 s.
-	// Before that, and for the warmup itself, ColdTimeout applies; 0 is
-	// 600 s, a cold start's worst case.
+	// Timeout bounds a generate call once warm (0 is 120 s); ColdTimeout
+	// before that and for the warmup (0 is 600 s, a cold start's worst).
 	Timeout, ColdTimeout time.Duration
-	// HTTPAttempts bounds the tries of a live or record call after a 408,
-	// 429, 5xx or a reset; 0 is 4, 1 disables retries. RetryDelay starts the
-	// jittered, doubling backoff; 0 is 500 ms.
+	// HTTPAttempts bounds the tries of a call after a 408, 429, 5xx or a
+	// reset (0 is 4; 1, none); RetryDelay starts the backoff (0 is 500 ms).
 	HTTPAttempts int
 	RetryDelay   time.Duration
 	// Transport carries live and record calls; nil is a clone of
@@ -163,10 +160,10 @@ func (o Options) withDefaults() (Options, cost.Price, shard.Spec, error) {
 		if o.API != "" && o.API != "chat" && o.API != "completions" {
 			return fail("-api %q: use chat or completions", o.API)
 		}
-		switch o.Structured {
-		case "", "structured_outputs", "guided_json", "response_format":
-		default:
-			return fail("-structured %q: use structured_outputs, guided_json or response_format", o.Structured)
+		if o.Structured != "" && o.Structured != "auto" {
+			if _, err := openai.ParseStructured(o.Structured); err != nil {
+				return fail("-structured %q: use auto (the default) or one of %s", o.Structured, strings.Join(openai.StructuredNames, ", "))
+			}
 		}
 	default:
 		return fail("-provider %q: use modal or openai", o.Provider)

@@ -50,6 +50,9 @@ type Runner struct {
 	scrub     *redact.Scrubber // the credentials this run knows, out of every output
 	warm      atomic.Bool      // a warmup succeeded: calls get the warm timeout
 	info      Endpoint         // set by Prepare
+	// structured is the parameter -structured auto resolved to in
+	// Prepare; nil before, or when -structured names one.
+	structured atomic.Pointer[openai.Structured]
 	// test is the go test -run pattern prefix of the session's cases, for
 	// the re-record command of a stale cassette.
 	test atomic.Pointer[string]
@@ -110,11 +113,10 @@ func (r *Runner) openaiClient(hc *http.Client) *openai.Client {
 	if o.API == "completions" {
 		c.API = openai.Completions
 	}
-	switch o.Structured {
-	case "guided_json":
-		c.Structured = openai.GuidedJSON
-	case "response_format":
-		c.Structured = openai.ResponseFormat
+	if st, err := openai.ParseStructured(o.Structured); err == nil {
+		c.Structured = st
+	} else if st := r.structured.Load(); st != nil {
+		c.Structured = *st // auto, resolved by Prepare
 	}
 	return c
 }
@@ -272,11 +274,15 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 	wall := time.Since(start)
 	st.Calls++
 	st.Retries += retries.Retries
+	stream := resp.Stream
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok && ae.Stream != nil {
+		stream = ae.Stream // a truncated stream was timed all the same
+	}
 	if tm.Replayed {
 		lat := tm.Recorded
 		// A recording's duration ends at the response headers; a stream's
 		// answer ends with its last chunk, whose offset was recorded too.
-		if s := resp.Stream; s != nil {
+		if s := stream; s != nil {
 			end := s.TTFT
 			for _, d := range s.ITL {
 				end += d
@@ -288,10 +294,21 @@ func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stag
 	} else {
 		st.Latency += wall
 	}
-	if s := resp.Stream; s != nil {
+	if s := stream; s != nil {
 		st.TTFT += s.TTFT
 		st.TPOT += s.TPOT
 		st.Streamed++
+		mean, p99 := record.ITLStats(s.ITL)
+		st.ITLMean += mean
+		st.ITLP99 += p99
+	}
+	serverTPOT := resp.ServerTPOT
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok {
+		serverTPOT = ae.ServerTPOT
+	}
+	if serverTPOT > 0 {
+		st.ServerTimed++
+		st.ServerTPOT += serverTPOT
 	}
 	var ae *provider.AnswerError
 	switch {

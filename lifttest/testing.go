@@ -107,6 +107,8 @@ func failureDetail(r *record.Result) string {
 //	compiled/op, tests-passed/op, success/op  fractions in [0, 1]
 //	ir-valid/op, code-valid/op             answers matching their schema
 //	ttft-ns/op, tpot-ns/op                 per streamed call (Stream only)
+//	itl-ns/op, itl-p99-ns/op               mean and p99 inter-token latency, per streamed call
+//	server-tpot-ns/op                      the server's own TPOT, per call that reports it (llama.cpp)
 //
 // In replay the latencies are the recorded ones and ns/op is lifttest's
 // own cost (cassette, assembly, validation); in live it includes the
@@ -151,6 +153,8 @@ type metrics struct {
 	irValid, codeValid                    float64
 	retries, streamed, tested             int
 	ttft, tpot                            time.Duration
+	itl, itlP99, serverTPOT               time.Duration
+	serverTimed                           int
 }
 
 func (m *metrics) add(r *record.Result) {
@@ -182,6 +186,10 @@ func (m *metrics) add(r *record.Result) {
 		m.streamed += st.Streamed
 		m.ttft += st.TTFT
 		m.tpot += st.TPOT
+		m.itl += st.ITLMean
+		m.itlP99 += st.ITLP99
+		m.serverTimed += st.ServerTimed
+		m.serverTPOT += st.ServerTPOT
 	}
 }
 
@@ -223,5 +231,10 @@ func (m *metrics) report(b *testing.B, retries bool) {
 		// Per streamed call, not per op: an op makes two or more calls.
 		b.ReportMetric(float64(m.ttft.Nanoseconds())/float64(m.streamed), "ttft-ns/op")
 		b.ReportMetric(float64(m.tpot.Nanoseconds())/float64(m.streamed), "tpot-ns/op")
+		b.ReportMetric(float64(m.itl.Nanoseconds())/float64(m.streamed), "itl-ns/op")
+		b.ReportMetric(float64(m.itlP99.Nanoseconds())/float64(m.streamed), "itl-p99-ns/op")
+	}
+	if m.serverTimed > 0 {
+		b.ReportMetric(float64(m.serverTPOT.Nanoseconds())/float64(m.serverTimed), "server-tpot-ns/op")
 	}
 }

@@ -62,6 +62,12 @@ func (s Structured) String() string {
 		return "guided_json"
 	case ResponseFormat:
 		return "response_format"
+	case JSONSchema:
+		return "json_schema"
+	case JSONSchemaString:
+		return "json_schema_string"
+	case ResponseFormatValue:
+		return "response_format_value"
 	}
 	return fmt.Sprintf("Structured(%d)", int(s))
 }
@@ -110,6 +116,7 @@ type (
 		StructuredOutputs *structuredOutput `json:"structured_outputs,omitempty"`
 		GuidedJSON        json.RawMessage   `json:"guided_json,omitempty"`
 		ResponseFormat    *responseFormat   `json:"response_format,omitempty"`
+		JSONSchema        json.RawMessage   `json:"json_schema,omitempty"`
 	}
 	message struct {
 		Role    string `json:"role"`
@@ -122,8 +129,9 @@ type (
 		JSON json.RawMessage `json:"json"`
 	}
 	responseFormat struct {
-		Type       string     `json:"type"`
-		JSONSchema jsonSchema `json:"json_schema"`
+		Type       string          `json:"type"`
+		JSONSchema *jsonSchema     `json:"json_schema,omitempty"`
+		Value      json.RawMessage `json:"value,omitempty"` // TGI
 	}
 	jsonSchema struct {
 		Name   string          `json:"name"`
@@ -139,6 +147,17 @@ type (
 		Choices []choice  `json:"choices"`
 		Usage   *usage    `json:"usage"`
 		Error   *apiError `json:"error"`
+		// Timings is llama.cpp's own account of the generation
+		// (tools/server/server-common.cpp, server_slot_stats::to_json),
+		// sent with every final answer and a stream's last chunk.
+		Timings *timingsBody `json:"timings"`
+	}
+	timingsBody struct {
+		PromptN             int     `json:"prompt_n"`
+		PromptMS            float64 `json:"prompt_ms"`
+		PredictedN          int     `json:"predicted_n"`
+		PredictedMS         float64 `json:"predicted_ms"`
+		PredictedPerTokenMS float64 `json:"predicted_per_token_ms"`
 	}
 	// choice has no pointers, so that a reused one decodes a stream chunk
 	// without allocating; "null" leaves a field at its zero value.
@@ -193,7 +212,17 @@ func (c *Client) body(req provider.Request) ([]byte, error) {
 		case GuidedJSON:
 			w.GuidedJSON = req.Schema
 		case ResponseFormat:
-			w.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: jsonSchema{Name: schemaName(req.Schema), Schema: req.Schema, Strict: true}}
+			w.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: &jsonSchema{Name: schemaName(req.Schema), Schema: req.Schema, Strict: true}}
+		case JSONSchema:
+			w.JSONSchema = req.Schema
+		case JSONSchemaString:
+			str, err := json.Marshal(string(req.Schema))
+			if err != nil {
+				return nil, err
+			}
+			w.JSONSchema = str
+		case ResponseFormatValue:
+			w.ResponseFormat = &responseFormat{Type: "json_object", Value: req.Schema}
 		default:
 			return nil, fmt.Errorf("openai: unknown Structured %v", c.Structured)
 		}
@@ -222,9 +251,11 @@ func schemaName(schema json.RawMessage) string {
 //
 // Response.Output is the generated JSON document; Tokens is
 // usage.completion_tokens (the generated tokens only, as the Modal app's
-// tokens_used; prompt tokens are not added); ServerTime is 0 (the OpenAI
-// contract does not report it); Stream holds the timings of a streamed
-// answer.
+// tokens_used; prompt tokens are not added); ServerTime and ServerTPOT
+// are the server's own timings where it sends them (llama.cpp's
+// "timings"), else 0; Stream holds the timings of a streamed answer.
+// A finish_reason "length" before max_tokens, or a 400 saying the prompt
+// is too long, is provider.ErrContext.
 func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.Response, error) {
 	if c.BaseURL == "" {
 		return provider.Response{}, errors.New("openai: no BaseURL: set it to the server's API root, e.g. http://127.0.0.1:8000/v1")
@@ -254,6 +285,9 @@ func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.R
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if msg, ok := contextError(resp.StatusCode, raw); ok {
+			return provider.Response{}, &provider.AnswerError{Kind: provider.ErrContext, Message: msg}
+		}
 		return provider.Response{}, &provider.StatusError{URL: url, Status: resp.StatusCode, Body: string(provider.Truncate(raw, 500))}
 	}
 	if c.Stream {
@@ -261,7 +295,7 @@ func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.R
 			raw, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
 			return provider.Response{}, fmt.Errorf("%w: %s: asked for a stream, got Content-Type %q: %s", provider.ErrMalformed, url, resp.Header.Get("Content-Type"), provider.Head(raw))
 		}
-		return c.readStream(url, resp, sent)
+		return c.readStream(url, resp, sent, req.MaxTokens)
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody()+1))
 	if err != nil {
@@ -281,41 +315,113 @@ func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.R
 		return provider.Response{}, fmt.Errorf("%w: %s: no choices in answer: %s", provider.ErrMalformed, url, provider.Head(raw))
 	}
 	ch := a.Choices[0]
-	fin := ch.FinishReason
-	tokens, input := 0, 0
+	o := outcome{content: ch.text(), finish: ch.FinishReason, maxTokens: req.MaxTokens, timings: a.Timings}
 	if a.Usage != nil {
-		tokens, input = a.Usage.CompletionTokens, a.Usage.PromptTokens
+		o.tokens, o.promptTokens, o.usage = a.Usage.CompletionTokens, a.Usage.PromptTokens, true
 	}
-	out, err := c.result(url, ch.text(), fin, tokens, req.MaxTokens)
-	out.InputTokens = input
-	return out, err
+	return c.result(url, o)
+}
+
+// outcome is what an answer, whole or streamed, came to.
+type outcome struct {
+	content              string
+	finish               string
+	tokens, promptTokens int  // usage; 0 when not sent
+	usage                bool // tokens came from the server's usage
+	maxTokens            int  // the request's; 0 when it set none
+	timings              *timingsBody
+}
+
+// serverTime is the server's own prompt and generation time, and its
+// time per output token, when it reported them (llama.cpp's timings).
+func (o outcome) serverTime() (total, perToken time.Duration) {
+	if o.timings == nil {
+		return 0, 0
+	}
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	return ms(o.timings.PromptMS + o.timings.PredictedMS), ms(o.timings.PredictedPerTokenMS)
 }
 
 // result turns the generated text and its finish reason into the
-// pipeline's vocabulary.
-func (c *Client) result(url, content, finish string, tokens, maxTokens int) (provider.Response, error) {
-	switch finish {
+// pipeline's vocabulary. finish_reason "length" is told apart by the
+// limit that applied: max_tokens when the answer reached it, else the
+// context window (llama.cpp stops a slot that fills its context with
+// "length" too: tools/server/server-context.cpp, "stopped due to running
+// out of context capacity"; OpenAI's API reference says the same of
+// finish_reason length).
+func (c *Client) result(url string, o outcome) (provider.Response, error) {
+	server, perToken := o.serverTime()
+	fail := func(kind error, msg string) (provider.Response, error) {
+		return provider.Response{}, &provider.AnswerError{Kind: kind, Message: msg, RawOutput: o.content, FinishReason: o.finish, Tokens: o.tokens, ServerTime: server, ServerTPOT: perToken}
+	}
+	switch o.finish {
 	case "stop":
 	case "length":
-		msg := "output truncated at max_tokens"
-		if maxTokens > 0 {
-			msg = fmt.Sprintf("output truncated at max_tokens (%d)", maxTokens)
+		switch {
+		case o.usage && o.maxTokens > 0 && o.tokens < o.maxTokens:
+			msg := fmt.Sprintf("the context window filled after %d generated tokens, before max_tokens (%d)", o.tokens, o.maxTokens)
+			if o.promptTokens > 0 {
+				msg += fmt.Sprintf("; the prompt took %d, so the window is about %d tokens: raise the server's context size (llama.cpp -c, per slot: -c / -np) or lower max_tokens", o.promptTokens, o.promptTokens+o.tokens)
+			}
+			return fail(provider.ErrContext, msg)
+		case o.maxTokens > 0:
+			return fail(provider.ErrLength, fmt.Sprintf("output truncated at max_tokens (%d)", o.maxTokens))
 		}
-		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrLength, Message: msg, RawOutput: content, FinishReason: finish, Tokens: tokens}
+		return fail(provider.ErrLength, "output truncated at the server's default max_tokens (the request set none)")
 	case "":
 		return provider.Response{}, fmt.Errorf("%w: %s: no finish_reason in answer", provider.ErrMalformed, url)
 	default: // abort, error, content_filter, tool_calls: no document came
-		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: "finish_reason " + finish, RawOutput: content, FinishReason: finish, Tokens: tokens}
+		return fail(provider.ErrGeneration, "finish_reason "+o.finish)
 	}
-	doc := bytes.TrimSpace([]byte(content))
+	doc := bytes.TrimSpace([]byte(o.content))
 	if err := json.Unmarshal(doc, new(json.RawMessage)); err != nil {
-		return provider.Response{}, &provider.AnswerError{Kind: provider.ErrJSON, Message: "content is not JSON: " + err.Error(), RawOutput: content, FinishReason: finish, Tokens: tokens}
+		return fail(provider.ErrJSON, "content is not JSON: "+err.Error())
 	}
 	key := KeyContent
 	if c.API == Completions {
 		key = KeyText
 	}
-	return provider.Response{Output: json.RawMessage(doc), Key: key, Tokens: tokens, FinishReason: finish}, nil
+	return provider.Response{Output: json.RawMessage(doc), Key: key, Tokens: o.tokens, InputTokens: o.promptTokens, FinishReason: o.finish, ServerTime: server, ServerTPOT: perToken}, nil
+}
+
+// contextError reads a 400 that says the prompt does not fit the context
+// window: vLLM's "This model's maximum context length is N tokens"
+// (serving_engine's validation, answered as HTTP 400) and llama.cpp's
+// error type "exceed_context_size_error" (tools/server/server-common.cpp,
+// format_error_response).
+func contextError(status int, body []byte) (string, bool) {
+	if status != http.StatusBadRequest {
+		return "", false
+	}
+	// {"error": {...}} (llama.cpp, newer vLLM) or the fields at the top
+	// (older vLLM's ErrorResponse).
+	var a struct {
+		Error *apiError `json:"error"`
+		apiError
+	}
+	if json.Unmarshal(body, &a) != nil {
+		return "", false
+	}
+	e := a.apiError
+	if a.Error != nil {
+		e = *a.Error
+	}
+	m := e.Message
+	if e.Type == "exceed_context_size_error" || strings.Contains(m, "maximum context length") || strings.Contains(m, "exceeds the available context size") {
+		return "the prompt does not fit the context window: " + m, true
+	}
+	return "", false
+}
+
+func readCapped(resp *http.Response, max int64) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return raw, fmt.Errorf("reading the body: %v", err)
+	}
+	if int64(len(raw)) > max {
+		return nil, fmt.Errorf("more than %d bytes", max)
+	}
+	return raw, nil
 }
 
 // Health checks the server: its /health (vLLM serves it beside /v1; a 404

@@ -51,6 +51,12 @@ func TestRequestBodies(t *testing.T) {
 			`{"model":"m","messages":[{"role":"user","content":"p"}],"max_tokens":2048,"temperature":0.3,"top_p":0.95,"seed":7,"stream":true,"stream_options":{"include_usage":true},"guided_json":{"title":"IR","type":"object"}}`},
 		{"completions, response_format", Client{API: Completions, Structured: ResponseFormat}, "/v1/completions",
 			`{"model":"m","prompt":"p","max_tokens":2048,"temperature":0.3,"top_p":0.95,"seed":7,"response_format":{"type":"json_schema","json_schema":{"name":"IR","schema":{"title":"IR","type":"object"},"strict":true}}}`},
+		{"completions, json_schema (llama.cpp)", Client{API: Completions, Structured: JSONSchema}, "/v1/completions",
+			`{"model":"m","prompt":"p","max_tokens":2048,"temperature":0.3,"top_p":0.95,"seed":7,"json_schema":{"title":"IR","type":"object"}}`},
+		{"completions, json_schema_string (SGLang)", Client{API: Completions, Structured: JSONSchemaString}, "/v1/completions",
+			`{"model":"m","prompt":"p","max_tokens":2048,"temperature":0.3,"top_p":0.95,"seed":7,"json_schema":"{\"title\":\"IR\",\"type\":\"object\"}"}`},
+		{"chat, response_format_value (TGI)", Client{Structured: ResponseFormatValue}, "/v1/chat/completions",
+			`{"model":"m","messages":[{"role":"user","content":"p"}],"max_tokens":2048,"temperature":0.3,"top_p":0.95,"seed":7,"response_format":{"type":"json_object","value":{"title":"IR","type":"object"}}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,7 +115,12 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "stream error event", status: 200, stream: true, body: "data: {\"error\":{\"message\":\"out of KV cache\"}}\n\ndata: [DONE]\n\n", wantErr: provider.ErrGeneration, wantText: "KV cache"},
 		{name: "stream event not JSON", status: 200, stream: true, body: "data: {oops\n\ndata: [DONE]\n\n", wantErr: provider.ErrMalformed, wantText: "not JSON"},
 		{name: "stream asked, JSON answered", status: 200, stream: true, ctype: "application/json", body: `{"choices":[]}`, wantErr: provider.ErrMalformed, wantText: "asked for a stream"},
-		{name: "stream length", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n", wantErr: provider.ErrLength},
+		{name: "stream length", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{\\\"a\\\"\"},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n", wantErr: provider.ErrLength, wantText: "output truncated at max_tokens (2048)"},
+		{name: "stream length with usage", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{\"},\"finish_reason\":\"length\"}]}\n\ndata: {\"choices\":[],\"usage\":{\"completion_tokens\":2048}}\n\ndata: [DONE]\n\n", wantErr: provider.ErrLength, wantText: "output truncated at max_tokens (2048)"},
+		{name: "context window", status: 200, body: `{"choices":[{"message":{"content":"{\"intent\":"},"finish_reason":"length"}],"usage":{"prompt_tokens":400,"completion_tokens":112}}`, wantErr: provider.ErrContext, wantText: "context window filled after 112 generated tokens, before max_tokens (2048); the prompt took 400, so the window is about 512 tokens"},
+		{name: "stream context window", status: 200, stream: true, body: "data: {\"choices\":[{\"delta\":{\"content\":\"{\"},\"finish_reason\":\"length\"}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":500,\"completion_tokens\":12}}\n\ndata: [DONE]\n\n", wantErr: provider.ErrContext, wantText: "after 12 generated tokens, before max_tokens (2048)"},
+		{name: "llama.cpp prompt too long", status: 400, body: `{"error":{"code":400,"message":"request (600 tokens) exceeds the available context size (512 tokens), try increasing it","type":"exceed_context_size_error"}}`, wantErr: provider.ErrContext, wantText: "exceeds the available context size (512 tokens)"},
+		{name: "vLLM prompt too long", status: 400, body: `{"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.","type":"BadRequestError","param":null,"code":400}`, wantErr: provider.ErrContext, wantText: "maximum context length is 4096"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

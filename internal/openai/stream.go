@@ -129,13 +129,14 @@ type event struct {
 // when the transport put it there (record and replay, where go-vcr hands
 // the body up whole, and live under cassette.StreamTimer), else from this
 // reader's clock.
-func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (provider.Response, error) {
+func (c *Client) readStream(url string, resp *http.Response, sent time.Time, maxTokens int) (provider.Response, error) {
 	er := newEventReader(resp.Body, c.maxBody())
 	var (
 		content strings.Builder
 		finish  string
 		tokens  = -1 // unknown until a usage chunk says
-		input   int
+		prompt  int
+		tim     *timingsBody
 		events  []event
 		done    bool
 		ch      wireAnswer
@@ -158,12 +159,20 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (pr
 			break
 		}
 		clear(ch.Choices) // json reuses the elements and keeps fields a chunk omits
-		ch.Choices, ch.Usage, ch.Error = ch.Choices[:0], nil, nil
+		ch.Choices, ch.Usage, ch.Error, ch.Timings = ch.Choices[:0], nil, nil, nil
 		if err := json.Unmarshal(data, &ch); err != nil {
 			return provider.Response{}, fmt.Errorf("%w: %s: stream event %d is not JSON (%v): %s", provider.ErrMalformed, url, len(events), err, provider.Head(data))
 		}
-		if ch.Error != nil { // vLLM reports a failure mid-stream this way
-			return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: ch.Error.Message, RawOutput: content.String()}
+		if ch.Error != nil { // vLLM and llama.cpp report a failure mid-stream this way
+			// What came before it is timed, from the recorded offsets
+			// when a cassette has them.
+			events = append(events, event{at: at})
+			if offsets, ok, err := cassette.StreamOffsets(resp.Header); err == nil && ok && len(offsets) >= len(events) {
+				for i := range events {
+					events[i].at = offsets[i]
+				}
+			}
+			return provider.Response{}, &provider.AnswerError{Kind: provider.ErrGeneration, Message: ch.Error.Message, RawOutput: content.String(), Stream: timings(events, -1)}
 		}
 		ev := event{at: at}
 		if len(ch.Choices) > 0 {
@@ -177,7 +186,11 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (pr
 			}
 		}
 		if ch.Usage != nil {
-			tokens, input = ch.Usage.CompletionTokens, ch.Usage.PromptTokens
+			tokens, prompt = ch.Usage.CompletionTokens, ch.Usage.PromptTokens
+		}
+		if ch.Timings != nil { // llama.cpp: on the last chunk
+			t := *ch.Timings
+			tim = &t
 		}
 		events = append(events, ev)
 	}
@@ -194,18 +207,18 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time) (pr
 		}
 	}
 	st := timings(events, tokens)
-	out, err := c.result(url, content.String(), finish, max(tokens, 0), 0)
-	if ae, ok := errors.AsType[*provider.AnswerError](err); ok && tokens < 0 {
-		ae.Tokens = st.OutputTokens
+	o := outcome{content: content.String(), finish: finish, tokens: tokens, promptTokens: prompt, usage: tokens >= 0, maxTokens: maxTokens, timings: tim}
+	if tokens < 0 {
+		o.tokens = st.OutputTokens
+	}
+	out, err := c.result(url, o)
+	if ae, ok := errors.AsType[*provider.AnswerError](err); ok {
+		ae.Stream = st // the timings hold for a truncated answer too
 	}
 	if err != nil {
 		return provider.Response{}, err
 	}
 	out.Stream = st
-	out.InputTokens = input
-	if tokens < 0 {
-		out.Tokens = st.OutputTokens
-	}
 	return out, nil
 }
 

@@ -26,6 +26,9 @@ var (
 	ErrJSON = errors.New("endpoint: model produced invalid JSON")
 	// ErrLength: generation hit max_tokens.
 	ErrLength = errors.New("endpoint: generation hit max_tokens")
+	// ErrContext: the server's context window, not max_tokens, ended the
+	// generation (or refused a prompt too long for it).
+	ErrContext = errors.New("endpoint: context window full")
 	// ErrGeneration: any other generation failure.
 	ErrGeneration = errors.New("endpoint: generation failed")
 	// ErrRequest: the endpoint rejected the request in its body.
@@ -61,8 +64,11 @@ type Response struct {
 	Tokens int             // output (completion) tokens
 	// InputTokens are the prompt tokens, where the endpoint says
 	// (usage.prompt_tokens on the OpenAI contract); 0 otherwise.
-	InputTokens  int
-	ServerTime   time.Duration // the server's own generation time; 0 when it does not say
+	InputTokens int
+	ServerTime  time.Duration // the server's own generation time; 0 when it does not say
+	// ServerTPOT is the server's own time per output token (llama.cpp's
+	// predicted_per_token_ms); 0 when it does not say.
+	ServerTPOT   time.Duration
 	FinishReason string
 	// Stream holds the token timings of a streamed answer; nil otherwise.
 	Stream *Stream
@@ -101,6 +107,10 @@ type AnswerError struct {
 	FinishReason string
 	Tokens       int
 	ServerTime   time.Duration
+	ServerTPOT   time.Duration // the server's own time per output token; 0 when it does not say
+	// Stream holds the timings of a streamed answer that came to this
+	// error (a truncated one, say); nil when not streamed.
+	Stream *Stream
 }
 
 func (e *AnswerError) Error() string {

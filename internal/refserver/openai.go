@@ -57,6 +57,7 @@ const (
 	routeChat        = "/v1/chat/completions"
 	routeCompletions = "/v1/completions"
 	routeModels      = "/v1/models"
+	routeProps       = "/props" // llama.cpp's, with Config.LlamaCpp
 )
 
 // bytesPerToken is the tokenizer's stand-in: about 4 bytes a token, the
@@ -94,12 +95,23 @@ func (s *Server) openAIState() *oaState {
 // serveOpenAI answers the OpenAI routes; ServeHTTP has logged the request
 // and read its body.
 func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte) {
+	if s.cfg.LlamaCpp {
+		w.Header().Set("Server", "llama.cpp")
+	}
+	if r.URL.Path == routeProps {
+		s.serveProps(w, r)
+		return
+	}
 	if r.URL.Path == routeModels {
+		if resp, refused := s.authorize(r); refused && s.cfg.APIKeyOnModels {
+			s.write(w, resp, Fault{})
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			s.write(w, methodNotAllowed(http.MethodGet), Fault{})
 			return
 		}
-		model := object(kv{"id", s.cfg.Model}, kv{"object", "model"}, kv{"created", 0}, kv{"owned_by", "vllm"},
+		model := object(kv{"id", s.cfg.Model}, kv{"object", "model"}, kv{"created", 0}, kv{"owned_by", s.ownedBy()},
 			kv{"root", s.cfg.Model}, kv{"parent", nil})
 		s.write(w, jsonResponse(http.StatusOK, object(kv{"object", "list"}, kv{"data", []json.RawMessage{model}})), Fault{})
 		return
@@ -121,7 +133,10 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 		return err
 	}
 
-	f, _ := s.takeFault(routeGenerate)
+	var f Fault
+	if !isCanaryBody(body) { // the canary leaves the queued faults to the cases
+		f, _ = s.takeFault(routeGenerate)
+	}
 	if err := wait(func() error { return s.sleep(r.Context(), f.Delay) }); err != nil {
 		s.abort(err)
 		return
@@ -132,6 +147,10 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 		return
 	}
 
+	if resp, refused := s.authorize(r); refused {
+		s.write(w, resp, Fault{})
+		return
+	}
 	req, prompt, errResp := parseOpenAI(body, chat)
 	if errResp != nil {
 		s.write(w, *errResp, Fault{})
@@ -162,6 +181,9 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	start = start.Add(waited)
 	a, ok := s.match(prompt)
+	if ca, isCanary := s.canary(prompt, body, chat); isCanary {
+		a, ok = ca, true
+	}
 	if !ok {
 		s.write(w, oaError(http.StatusBadRequest, "BadRequestError",
 			fmt.Sprintf("the reference endpoint has no scripted answer for prompt %q", head(prompt, 80))), Fault{})
@@ -171,6 +193,10 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 		a = a.spoil(f)
 	}
 	g := s.plan(a, req, prompt)
+	if resp, refused := s.fitContext(&g, req); refused {
+		s.write(w, resp, Fault{})
+		return
+	}
 	if g.status != 0 { // a generation error: vLLM answers 500 after the work
 		if err := s.waitUntil(r.Context(), start.Add(g.total()), false); err != nil {
 			s.abort(err)
@@ -341,6 +367,7 @@ type generation struct {
 	precise      bool          // explicit pacing: see waitUntil
 	status       int           // non-zero: an error answer instead
 	message      string
+	timings      bool // send llama.cpp's "timings"
 }
 
 // total is how long the whole answer takes: until its last token.
@@ -430,8 +457,12 @@ func (g generation) completion(chat bool) []byte {
 	} else {
 		ch = object(kv{"index", 0}, kv{"text", content}, kv{"logprobs", nil}, kv{"finish_reason", g.finish})
 	}
-	return object(kv{"id", g.idFor(chat)}, kv{"object", pick(chat, "chat.completion", "text_completion")}, kv{"created", g.created},
-		kv{"model", g.model}, kv{"choices", []json.RawMessage{ch}}, kv{"usage", g.usage()})
+	fields := []kv{{"id", g.idFor(chat)}, {"object", pick(chat, "chat.completion", "text_completion")}, {"created", g.created},
+		{"model", g.model}, {"choices", []json.RawMessage{ch}}, {"usage", g.usage()}}
+	if g.timings {
+		fields = append(fields, kv{"timings", g.timingsJSON()})
+	}
+	return object(fields...)
 }
 
 func joinTokens(t []string) string {
@@ -514,9 +545,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, start time.Time,
 		}
 	}
 	if usage {
-		u := object(kv{"id", g.idFor(chat)}, kv{"object", pick(chat, "chat.completion.chunk", "text_completion")},
-			kv{"created", g.created}, kv{"model", g.model}, kv{"choices", []json.RawMessage{}}, kv{"usage", g.usage()})
-		if !send(u) {
+		fields := []kv{{"id", g.idFor(chat)}, {"object", pick(chat, "chat.completion.chunk", "text_completion")},
+			{"created", g.created}, {"model", g.model}, {"choices", []json.RawMessage{}}, {"usage", g.usage()}}
+		if g.timings {
+			fields = append(fields, kv{"timings", g.timingsJSON()})
+		}
+		if !send(object(fields...)) {
 			return
 		}
 	}

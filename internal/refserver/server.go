@@ -62,6 +62,27 @@ type Config struct {
 	FirstTokenDelay, TokenInterval time.Duration
 	MaxConcurrent                  int
 	QueueTimeout                   time.Duration
+
+	// Real servers' ways, on the OpenAI routes (servers.go). LlamaCpp
+	// answers as llama.cpp's llama-server does: owned_by "llamacpp", a
+	// "Server: llama.cpp" header, GET /props, "timings" in every final
+	// answer, and the structured-output fields it honours (response_format
+	// and json_schema on chat, json_schema on completions). Honours, when
+	// not nil, replaces the fields the server honours (by default vLLM's:
+	// structured_outputs, guided_json, response_format): a canary sent
+	// with another is answered with free text, as a real server that
+	// ignores an unknown field does. APIKey, when set, is required as a
+	// bearer token on the generation routes (not on /v1/models, as
+	// llama.cpp). ContextWindow, when positive, is the context size in
+	// tokens: a prompt that does not fit is refused with llama.cpp's 400,
+	// a generation that fills it stops with finish_reason "length".
+	// APIKeyOnModels guards /v1/models with APIKey too, as a llama.cpp
+	// started with --api-key does (at 3f545becc).
+	LlamaCpp       bool
+	Honours        []string
+	APIKey         string
+	APIKeyOnModels bool
+	ContextWindow  int
 }
 
 // Request is a request the server received.
@@ -191,7 +212,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := r.URL.Path
 	switch route {
 	case routeGenerate, routeHealth, routeWarmup:
-	case routeChat, routeCompletions, routeModels: // the OpenAI contract: openai.go
+	case routeChat, routeCompletions, routeModels, routeProps: // the OpenAI contract: openai.go
 		s.serveOpenAI(w, r, body)
 		return
 	default:

@@ -177,3 +177,25 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func msDuration(x float64) time.Duration {
 	return time.Duration(math.Round(x * float64(time.Millisecond)))
 }
+
+// streamingLine is the streamed calls' timings, in one sentence: TTFT,
+// TPOT, ITL mean and p99, and the server's own TPOT where it reported one;
+// "" without streamed or server-timed calls.
+func streamingLine(m results.Summary) string {
+	var out string
+	if m.Streamed > 0 {
+		out = fmt.Sprintf("Streaming, per streamed call (%d): TTFT %.1f ms, TPOT %.2f ms, ITL mean %.2f ms, ITL p99 %.2f ms.",
+			m.Streamed, m.TTFTMean, m.TPOTMean, m.ITLMean, m.ITLP99Mean)
+	}
+	if m.ServerTimed > 0 {
+		if out != "" {
+			out += " "
+		}
+		out += fmt.Sprintf("The server's own TPOT (llama.cpp timings, %d calls): %.2f ms", m.ServerTimed, m.ServerTPOTMean)
+		if m.Streamed > 0 && m.ServerTPOTMean > 0 {
+			out += fmt.Sprintf("; lifttest's TPOT / the server's: %.3f", m.TPOTMean/m.ServerTPOTMean)
+		}
+		out += "."
+	}
+	return out
+}

@@ -37,6 +37,14 @@ type Summary struct {
 	E2EMeanCI           [2]float64 // percentile bootstrap 95 %, 2000 resamples, seed 1
 	ServerMean          float64    // mean server time (generation_time_ms, both stages) over successful runs
 
+	// Streaming, per streamed call over all runs, in ms (0 without
+	// -stream): TTFT, TPOT, the mean and p99 inter-token latency, and the
+	// server's own TPOT over the calls that reported it (llama.cpp).
+	Streamed                                int
+	TTFTMean, TPOTMean, ITLMean, ITLP99Mean float64
+	ServerTimed                             int
+	ServerTPOTMean                          float64
+
 	CostTotalUSD, CostMeanUSD float64    // over all runs: a failed call is still paid for
 	CostMeanCI                [2]float64 // percentile bootstrap 95 %, 2000 resamples, seed 1
 	// Spend is where the money went: per stage, per stage-2 attempt, per
@@ -128,13 +136,14 @@ func Summarize(suite string, cases []*record.Result, expected map[string]float64
 	}
 
 	var (
-		s1, s2, e2e, server  []float64 // successful runs
-		cost, mem, rss       []float64
-		tokens, attempts     []float64
-		compiled             int
-		withTests, passedAll int
-		irChecked, irValid   int
-		codeChecked, codeOK  int
+		s1, s2, e2e, server           []float64 // successful runs
+		cost, mem, rss                []float64
+		tokens, attempts              []float64
+		compiled                      int
+		withTests, passedAll          int
+		irChecked, irValid            int
+		ttft, tpot, itl, itl99, stpot float64
+		codeChecked, codeOK           int
 	)
 	s.CompileOnly = true
 	for _, c := range cases {
@@ -162,6 +171,15 @@ func Summarize(suite string, cases []*record.Result, expected map[string]float64
 		}
 		tokens = append(tokens, float64(c.Tokens))
 		attempts = append(attempts, float64(c.Attempts))
+		for _, st := range []record.Stage{c.Stage1, c.Stage2} {
+			s.Streamed += st.Streamed
+			s.ServerTimed += st.ServerTimed
+			ttft += ms(st.TTFT)
+			tpot += ms(st.TPOT)
+			itl += ms(st.ITLMean)
+			itl99 += ms(st.ITLP99)
+			stpot += ms(st.ServerTPOT)
+		}
 		irChecked += c.Stage1.SchemaChecked
 		irValid += c.Stage1.SchemaValid
 		codeChecked += c.Stage2.SchemaChecked
@@ -176,6 +194,13 @@ func Summarize(suite string, cases []*record.Result, expected map[string]float64
 	s.Stage1, s.Stage2, s.E2E = stats.Describe(s1), stats.Describe(s2), stats.Describe(e2e)
 	s.E2EMeanCI = bootstrap(e2e)
 	s.ServerMean = mean(server)
+	if s.Streamed > 0 {
+		n := float64(s.Streamed)
+		s.TTFTMean, s.TPOTMean, s.ITLMean, s.ITLP99Mean = ttft/n, tpot/n, itl/n, itl99/n
+	}
+	if s.ServerTimed > 0 {
+		s.ServerTPOTMean = stpot / float64(s.ServerTimed)
+	}
 
 	s.CostTotalUSD = stats.Sum(cost)
 	s.CostMeanUSD = mean(cost)

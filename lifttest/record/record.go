@@ -11,6 +11,7 @@ package record
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -99,6 +100,32 @@ type Stage struct {
 	Streamed int           `json:"streamed,omitempty"`
 	TTFT     time.Duration `json:"ttft,omitempty"`
 	TPOT     time.Duration `json:"tpot,omitempty"`
+	// ITLMean and ITLP99 are each streamed call's mean and 99th
+	// percentile inter-token latency (the gaps between content chunks),
+	// summed (divide by Streamed).
+	ITLMean time.Duration `json:"itl_mean,omitempty"`
+	ITLP99  time.Duration `json:"itl_p99,omitempty"`
+	// ServerTPOT sums the server's own time per output token over the
+	// ServerTimed calls that reported one (llama.cpp's
+	// predicted_per_token_ms), to compare with TPOT.
+	ServerTimed int           `json:"server_timed,omitempty"`
+	ServerTPOT  time.Duration `json:"server_tpot,omitempty"`
+}
+
+// ITLStats are the mean and the 99th percentile (nearest rank) of itl;
+// zero for none.
+func ITLStats(itl []time.Duration) (mean, p99 time.Duration) {
+	if len(itl) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(itl)
+	slices.Sort(s)
+	var sum time.Duration
+	for _, d := range s {
+		sum += d
+	}
+	rank := (99*len(s) + 99) / 100 // ceil(0.99 n)
+	return sum / time.Duration(len(s)), s[rank-1]
 }
 
 // Attempt is a failed stage-2 attempt and the note fed back to the next.
