@@ -78,7 +78,7 @@ SMALL_CTX ?=
 SAVE      ?=
 e2e: loopback
 	@test -n "$(ENDPOINT)" -a -n "$(MODEL)" || { echo "e2e: set ENDPOINT=http://127.0.0.1:8080/v1 and MODEL=<served model>"; exit 2; }
-	$(GO) test -count=1 -timeout 60m -v ./conformance -e2e.endpoint '$(ENDPOINT)' -e2e.model '$(MODEL)' $(if $(E2E_KEY),-e2e.key '$(E2E_KEY)') $(if $(SMALL_CTX),-e2e.small-ctx-endpoint '$(SMALL_CTX)') $(if $(SAVE),-e2e.save '$(abspath $(SAVE))')
+	$(GO) test -count=1 -timeout 60m -v ./internal/conformance -e2e.endpoint '$(ENDPOINT)' -e2e.model '$(MODEL)' $(if $(E2E_KEY),-e2e.key '$(E2E_KEY)') $(if $(SMALL_CTX),-e2e.small-ctx-endpoint '$(SMALL_CTX)') $(if $(SAVE),-e2e.save '$(abspath $(SAVE))')
 
 ## record: re-record cassettes against ENDPOINT (CASE=suite/case for one)
 record:
