@@ -2,6 +2,7 @@ package lifttest
 
 import (
 	"context"
+	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -177,4 +178,18 @@ func TestServerMetricsConfigLine(t *testing.T) {
 	on, line := r.serverMetrics()
 	assert.True(t, on)
 	assert.Equal(t, openai.InferenceTimeMetric, line)
+}
+
+func TestServerMetricsFlag(t *testing.T) {
+	t.Setenv("LIFTTEST_SERVER_METRICS", "")
+	o := RegisterFlags(flag.NewFlagSet("t", flag.ContinueOnError))
+	assert.False(t, o.ServerMetrics, "off by default")
+
+	t.Setenv("LIFTTEST_SERVER_METRICS", "1")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	o = RegisterFlags(fs)
+	assert.True(t, o.ServerMetrics, "the environment's default")
+	require.NoError(t, fs.Parse([]string{"-server-metrics=false"}))
+	assert.False(t, o.ServerMetrics, "the flag wins")
+	assert.Contains(t, fs.Lookup("server-metrics").Usage, "[LIFTTEST_SERVER_METRICS]")
 }
