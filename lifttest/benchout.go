@@ -41,12 +41,14 @@ func (s *Session) writeBenchConfig(w io.Writer) {
 	// Configuration lines come before the results they describe, which
 	// benchfmt.Writer only writes together with a result: written here.
 	p := s.runner.price
+	_, metricsLine := s.runner.serverMetrics()
 	for _, kv := range [][2]string{
 		{"lifttest-mode", s.opts.Mode.String()}, {"lifttest-timing", timing},
 		{"endpoint", s.runner.info.Host}, {"model", s.runner.info.Model}, {"gpu", s.runner.info.GPU},
 		{"price", fmt.Sprintf("%s %.2f-USD/h %.4f-USD/request", p.Name, p.PerHour, p.PerRequest)},
 		{"isolation", s.runner.isolation()}, {"shard", s.runner.shard.String()},
 		{"server", s.runner.info.Server}, {"structured", s.runner.info.Structured}, {"canary", s.runner.info.Canary},
+		{"server-metrics", metricsLine},
 	} {
 		if kv[1] != "" {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], strings.Join(strings.Fields(kv[1]), "-"))

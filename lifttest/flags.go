@@ -54,6 +54,7 @@ func RegisterFlags(fs *flag.FlagSet) *Options {
 	str(&o.API, "api", "lifttest: chat (default) or completions (openai)", "LIFTTEST_API")
 	str(&o.Structured, "structured", "lifttest: auto (default: what the detected server honours), structured_outputs, guided_json, response_format, json_schema (llama.cpp), json_schema_string (SGLang completions) or response_format_value (TGI) (openai)", "LIFTTEST_STRUCTURED")
 	boolean(&o.Stream, "stream", "lifttest: stream answers and report TTFT and TPOT (openai)", "LIFTTEST_STREAM")
+	boolean(&o.ServerMetrics, "server-metrics", "lifttest: server time from vLLM's /metrics, scraped around each call; none with -concurrency > 1 (openai)", "LIFTTEST_SERVER_METRICS")
 	o.Key, o.Secret, o.APIKey = env("MODAL_KEY"), env("MODAL_SECRET"), env("OPENAI_API_KEY", "VLLM_API_KEY")
 	str(&o.GPU, "gpu", "lifttest: price: A10G, A100-80GB, H100, original (0.60 USD/h), USD per hour, or tokens:IN/OUT (USD per million input/output tokens)", "LIFTTEST_GPU")
 	fs.Func("temperature", "lifttest: first temperature of both stages; 0 is greedy (default lift-sys's 0.3) [LIFTTEST_TEMPERATURE]", func(s string) error {

@@ -71,8 +71,10 @@ type Options struct {
 	// Model, API ("chat" or "completions"), Structured (""/"auto": what the
 	// detected server honours, or a field name such as response_format) and
 	// Stream configure ProviderOpenAI; replay needs the recording's model.
+	// ServerMetrics takes a call's server time from vLLM's /metrics (exact
+	// with one request in flight: none at Concurrency > 1; see the README).
 	Model, API, Structured string
-	Stream                 bool
+	Stream, ServerMetrics  bool
 	// Timeout bounds a generate call once warm (0 is 120 s); ColdTimeout
 	// before that and for the warmup (0 is 600 s, a cold start's worst).
 	Timeout, ColdTimeout time.Duration
@@ -113,11 +115,9 @@ type Options struct {
 	Samples int
 	// Concurrency runs up to n cases at once; 0 is 1, as lift-sys's harness.
 	Concurrency int
-	// HumanEval adds a HumanEval-format file (.jsonl or .jsonl.gz) as
-	// suite "humaneval".
+	// HumanEval adds a HumanEval-format .jsonl[.gz] file as suite "humaneval".
 	HumanEval string
-	// Results is a directory for the journal (appended after each run),
-	// results files and reports; "" writes none.
+	// Results is the directory of the journal, results files and reports ("": none).
 	Results string
 	// Gate compares each suite with its baseline and fails the session on
 	// a crossed fail threshold; WriteBaseline writes the baselines instead.

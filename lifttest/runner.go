@@ -267,11 +267,14 @@ func seed(sample int) *int {
 
 // call makes one generate call and adds it to the stage.
 func (r *Runner) call(ctx context.Context, g provider.Generator, st *record.Stage, req provider.Request) (provider.Response, error) {
+	outer := ctx
+	m := r.meter(outer, g)
 	ctx, tm := cassette.WithTiming(ctx)
 	ctx, retries := retry.WithCounter(ctx)
 	start := time.Now()
 	resp, err := g.Generate(ctx, req)
 	wall := time.Since(start)
+	m.fill(outer, &resp, err)
 	st.Calls++
 	st.Retries += retries.Retries
 	stream := resp.Stream

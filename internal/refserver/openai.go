@@ -5,6 +5,7 @@ package refserver
 //	POST /v1/chat/completions  the prompt is the last user message's content
 //	POST /v1/completions       the prompt is "prompt"
 //	GET  /v1/models            the one served model (Config.Model)
+//	GET  /metrics              vLLM's inference-time histogram (metrics.go)
 //
 // Answers come from the same scripts as /generate, matched by prompt the
 // same way (stage 1 by exact prompt, stage 2 by "def NAME(" and the retry
@@ -58,6 +59,7 @@ const (
 	routeCompletions = "/v1/completions"
 	routeModels      = "/v1/models"
 	routeProps       = "/props" // llama.cpp's, with Config.LlamaCpp
+	routeMetrics     = "/metrics"
 )
 
 // bytesPerToken is the tokenizer's stand-in: about 4 bytes a token, the
@@ -72,6 +74,11 @@ var oaSeq atomic.Int64
 // needs no field; the entry goes when the Server is collected.
 type oaState struct {
 	slots chan struct{} // nil: no concurrency limit
+
+	mu        sync.Mutex
+	inference time.Duration // vLLM's request_inference_time_seconds: sum
+	finished  int           // and count
+	buckets   []int         // cumulative, by latencyBuckets
 }
 
 var oaStates sync.Map // weak.Pointer[Server] -> *oaState
@@ -100,6 +107,10 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	if r.URL.Path == routeProps {
 		s.serveProps(w, r)
+		return
+	}
+	if r.URL.Path == routeMetrics {
+		s.serveMetrics(w, r)
 		return
 	}
 	if r.URL.Path == routeModels {
@@ -213,6 +224,7 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, body []byte
 		s.abort(err)
 		return
 	}
+	s.finished(g)
 	s.write(w, jsonResponse(http.StatusOK, g.completion(chat)), f)
 }
 
@@ -554,6 +566,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, start time.Time,
 			return
 		}
 	}
+	s.finished(g)
 	send([]byte("[DONE]"))
 }
 

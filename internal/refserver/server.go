@@ -212,7 +212,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := r.URL.Path
 	switch route {
 	case routeGenerate, routeHealth, routeWarmup:
-	case routeChat, routeCompletions, routeModels, routeProps: // the OpenAI contract: openai.go
+	case routeChat, routeCompletions, routeModels, routeProps, routeMetrics: // the OpenAI contract: openai.go
 		s.serveOpenAI(w, r, body)
 		return
 	default:

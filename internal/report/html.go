@@ -159,7 +159,7 @@ func htmlSuiteOf(i int, run record.Meta, s SuiteReport) htmlSuite {
 		}
 		h.LatencyNote = fmt.Sprintf("Over the %d successful runs. E2E mean 95 %% bootstrap CI: %s s.", m.Successful, interval(m.E2EMeanCI[0], m.E2EMeanCI[1], sec))
 		if m.ServerMean > 0 {
-			h.LatencyNote += fmt.Sprintf(" Server generation time (Modal's generation_time_ms or llama.cpp's timings, both stages), mean per successful run: %s s; the rest of E2E is network, queueing and client work.", sec(m.ServerMean))
+			h.LatencyNote += fmt.Sprintf(" Server generation time (Modal's generation_time_ms, llama.cpp's timings or vLLM's /metrics with -server-metrics, both stages), mean per successful run: %s s; the rest of E2E is network, queueing and client work.", sec(m.ServerMean))
 		}
 		if line := streamingLine(m); line != "" {
 			h.LatencyNote += " " + line

@@ -96,7 +96,7 @@ func writeSuiteMarkdown(bw *bufio.Writer, run record.Meta, s SuiteReport) {
 		}
 		p("\nE2E mean 95 %% bootstrap CI: %s s.", interval(m.E2EMeanCI[0], m.E2EMeanCI[1], sec))
 		if m.ServerMean > 0 {
-			p(" Server generation time (Modal's generation_time_ms or llama.cpp's timings, both stages), mean per successful run: %s s; the rest of E2E is network, queueing and client work.", sec(m.ServerMean))
+			p(" Server generation time (Modal's generation_time_ms, llama.cpp's timings or vLLM's /metrics with -server-metrics, both stages), mean per successful run: %s s; the rest of E2E is network, queueing and client work.", sec(m.ServerMean))
 		}
 		if line := streamingLine(m); line != "" {
 			p(" %s", line)
