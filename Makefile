@@ -49,6 +49,7 @@ FUZZ_TARGETS := \
 	./internal/assemble:FuzzNormalizeType \
 	./internal/cassette:FuzzMatch \
 	./internal/cassette:FuzzCheck \
+	./internal/cassette:FuzzReplayFindAgreesWithMatch \
 	./internal/openai:FuzzStreamReaderAgreesWithRecorder \
 	./internal/redact:FuzzScrubber \
 	./internal/redact:FuzzTerminal \

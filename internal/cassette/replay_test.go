@@ -2,14 +2,18 @@ package cassette
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	vcr "gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
 
 // Sessions share a parsed cassette but not which recordings they used, and
@@ -85,4 +89,35 @@ func TestReplayStatTrustedOnlyWhenNotRacy(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotSame(t, a, c, "a rewrite moves the time: read again")
 	assert.Contains(t, c.c.Interactions[0].Request.Body, `"b"`)
+}
+
+// The replay's matching (raw bytes first, then canonical forms computed
+// once) agrees with match, the go-vcr matcher that Record uses.
+func FuzzReplayFindAgreesWithMatch(f *testing.F) {
+	f.Add(`{"prompt":"add","temperature":0.3}`, "{ \"temperature\": 0.30,\n \"prompt\": \"add\" }", "/generate", "/generate")
+	f.Add(`{"a":[1,2]}`, `{"a":[2,1]}`, "/a", "/a")
+	f.Add(`not json`, `not json`, "/a", "/b")
+	f.Add(`{"a":1,"a":2}`, `{"a":2}`, "/generate", "/generate")
+	f.Fuzz(func(t *testing.T, recorded, sent, recPath, reqPath string) {
+		ru := (&url.URL{Scheme: "http", Host: "h", Path: recPath}).String()
+		qu := (&url.URL{Scheme: "http", Host: "other", Path: reqPath}).String()
+		r, err := http.NewRequestWithContext(context.WithValue(context.Background(), canonKey{}, canonical([]byte(sent))), http.MethodPost, qu, nil)
+		if err != nil {
+			t.Skip()
+		}
+		i := &vcr.Interaction{Request: vcr.Request{Method: http.MethodPost, URL: ru, Body: recorded}}
+		p := &parsed{c: &vcr.Cassette{Interactions: []*vcr.Interaction{i}}, canon: []string{canonical([]byte(recorded))},
+			path: make([]string, 1), pathOK: make([]bool, 1), checkOnce: make([]sync.Once, 1), problem: make([]string, 1)}
+		if u, err := url.Parse(ru); err == nil {
+			p.path[0], p.pathOK[0] = u.Path, true
+		}
+		tr := &replayTransport{p: p, used: make([]bool, 1)}
+		want := match(r, i.Request)
+		if got := tr.find(r, []byte(sent)) == 0; got != want {
+			t.Fatalf("find %v, match %v: recorded %q at %q, sent %q at %q", got, want, recorded, recPath, sent, reqPath)
+		}
+		if want && tr.find(r, []byte(sent)) != -1 {
+			t.Fatal("a recording answered twice")
+		}
+	})
 }
