@@ -178,7 +178,11 @@
 //     design spends per job here (a fork and an exit of a Python process, a
 //     mount and an unmount, about ten pipe and socket round trips); a
 //     machine with idle cores or a smaller zygote image is where pre-forking
-//     would pay.
+//     would pay. Likewise gc.freeze() in the zygote (so that a child's
+//     collections do not touch the inherited objects' pages), alternated
+//     with this code seven times: medians 3.35, 4.38, 3.55, 3.60, 3.99,
+//     3.15, 4.70 ms with it against 4.26, 4.78, 5.61, 3.59, 3.22, 6.67,
+//     3.49 ms without; no consistent difference, not kept.
 //   - 164 HumanEval canonical solutions, 2 workers: 1.56-1.91 s (3 runs)
 //     against 0.23-0.33 s for all 164 checks in one Python process without
 //     isolation (internal/cmd/validate-humaneval/testdata/floor.py). Per
