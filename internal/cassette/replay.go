@@ -33,6 +33,35 @@ type parsed struct {
 
 	checkOnce []sync.Once
 	problem   []string // check's verdict per recording, once it ran
+
+	// sent remembers the canonical form of request bodies that differed
+	// from their recording in bytes: the next replay of the case sends the
+	// same bytes. At most maxSent entries per cassette.
+	mu   sync.Mutex
+	sent map[string]string
+}
+
+// maxSent bounds parsed.sent; past it entries are no longer added.
+const maxSent = 64
+
+// canonicalSent is canonical(body), remembered per parsed cassette.
+func (p *parsed) canonicalSent(body []byte) string {
+	p.mu.Lock()
+	c, ok := p.sent[string(body)]
+	p.mu.Unlock()
+	if ok {
+		return c
+	}
+	c = canonical(body)
+	p.mu.Lock()
+	if p.sent == nil {
+		p.sent = make(map[string]string)
+	}
+	if len(p.sent) < maxSent {
+		p.sent[string(body)] = c
+	}
+	p.mu.Unlock()
+	return c
 }
 
 // fileKey identifies one content of a file: the cache is keyed by what
@@ -230,7 +259,7 @@ func (t *replayTransport) find(r *http.Request, body []byte) int {
 		// other key order or spacing than recorded needs re-encoding.
 		if i.Request.Body != string(body) {
 			if !haveCanon {
-				canon, haveCanon = canonical(body), true
+				canon, haveCanon = t.p.canonicalSent(body), true
 			}
 			if canon != t.p.canon[j] {
 				continue
