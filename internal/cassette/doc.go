@@ -48,8 +48,8 @@
 // modal.Client.encode 13%, schema.Validate 21%, assemble 9%, the first parse
 // of each cassette 17% (its one parse is counted over the 11 runs of a case
 // in that benchmark). Remembering the canonical form of a sent body that
-// differs from its recording in bytes (some bundled cassettes were recorded
-// with another key order) took it from 159 to 152 kB and 1.5k to 1.4k
+// differs from its recording in bytes (for some bundled cases the bytes
+// sent now are not the bytes recorded, though the meaning is) took it from 159 to 152 kB and 1.5k to 1.4k
 // allocations per case at -benchtime 20x, the iterations of make bench.
 // The target, 100 kB, would need the harness's own request
 // encoding, answer decoding and schema validation to allocate less.
