@@ -25,7 +25,7 @@ STREAM     ?=
 PROVFLAGS  := $(if $(PROVIDER),-provider '$(PROVIDER)') $(if $(MODEL),-model '$(MODEL)') $(if $(API),-api '$(API)') $(if $(STRUCTURED),-structured '$(STRUCTURED)') $(if $(filter 1 true yes,$(STREAM)),-stream)
 RESULTS    ?= results
 
-.PHONY: e2e loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare compare-runs drift prbench lint validate-humaneval clean
+.PHONY: e2e loopback test fuzz bench gate baseline report loadtest bench-live record record-reference compare compare-runs drift prbench lint validate-humaneval perf clean
 
 # Tests serve HTTP on 127.0.0.1 and nothing else. A fresh network namespace
 # (`unshare -n`, some CI sandboxes) has its loopback interface down; bring it
@@ -49,6 +49,7 @@ FUZZ_TARGETS := \
 	./internal/assemble:FuzzNormalizeType \
 	./internal/cassette:FuzzMatch \
 	./internal/cassette:FuzzCheck \
+	./internal/cassette:FuzzReplayFindAgreesWithMatch \
 	./internal/openai:FuzzStreamReaderAgreesWithRecorder \
 	./internal/redact:FuzzScrubber \
 	./internal/redact:FuzzTerminal \
@@ -161,6 +162,10 @@ lint:
 validate-humaneval:
 	@test -n "$(FILE)" || { echo "validate-humaneval: set FILE=path/to/HumanEval.jsonl.gz"; exit 2; }
 	$(GO) run ./internal/cmd/validate-humaneval -file '$(FILE)'
+
+## perf: the performance table of issue 13, each row with its anchor measured in the same run (FILE=path/to/HumanEval.jsonl.gz for the HumanEval row; DURATION for loadtest; about 2 minutes)
+perf: loopback
+	GO='$(GO)' FILE='$(FILE)' LOADTOOL='$(LOADTOOL)' DURATION='$(DURATION)' BENCHTIME='$(BENCHTIME)' internal/cmd/perf/perf.sh
 
 clean:
 	rm -rf bin results

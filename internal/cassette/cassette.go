@@ -82,9 +82,11 @@ type Options struct {
 // Session is the HTTP side of one case in one mode.
 type Session struct {
 	opts Options
-	rec  *recorder.Recorder // nil in Live
-	tmp  string             // Record: the temporary cassette name (no .yaml)
-	done bool
+	rec  *recorder.Recorder // Record only
+	// replay answers in Replay, from the parsed cassette (replay.go).
+	replay *replayTransport
+	tmp    string // Record: the temporary cassette name (no .yaml)
+	done   bool
 	// failed is the first answer that broke the cap in Record: such a
 	// session never saves its cassette, even on Finish(true).
 	failed atomic.Pointer[error]
@@ -112,18 +114,12 @@ func Open(opts Options) (*Session, error) {
 			return nil, fmt.Errorf("%w: cassette %s is %d bytes, more than the %d a recording can hold (%d answers at the %d-byte cap): re-record it with: %s",
 				ErrInvalid, opts.Path, fi.Size(), limit, maxAnswers, s.maxBody(), opts.Rerecord)
 		}
-		rec, err := recorder.NewWithOptions(&recorder.Options{
-			CassetteName:       name,
-			Mode:               recorder.ModeReplayOnly,
-			SkipRequestLatency: true, // the recorded latency is reported, not slept
-			RealTransport:      refuseNetwork{},
-		})
+		p, err := loadParsed(opts.Path)
 		if err != nil {
 			return nil, fmt.Errorf("cassette %s: %w (re-record with: %s)", opts.Path, err, opts.Rerecord)
 		}
-		rec.AddHook(s.validate, recorder.BeforeResponseReplayHook)
-		rec.AddHook(exposeDuration, recorder.BeforeResponseReplayHook)
-		s.rec = rec
+		s.replay = &replayTransport{s: s, p: p, used: make([]bool, len(p.c.Interactions))}
+		return s, nil
 	case Record:
 		var rnd [6]byte
 		_, _ = rand.Read(rnd[:])
@@ -159,6 +155,9 @@ func (s *Session) Mode() Mode { return s.opts.Mode }
 
 // Transport is the RoundTripper of the session.
 func (s *Session) Transport() http.RoundTripper {
+	if s.replay != nil {
+		return s.replay
+	}
 	if s.rec == nil {
 		return s.opts.Real
 	}
@@ -177,7 +176,7 @@ func (s *Session) Finish(ok bool) error {
 	}
 	s.done = true
 	if s.opts.Mode != Record {
-		return s.rec.Stop()
+		return nil
 	}
 	if !ok {
 		return nil
@@ -288,10 +287,10 @@ func (e *MismatchError) Unwrap() error { return ErrMismatch }
 
 func (s *Session) mismatch(r *http.Request, body []byte) error {
 	e := &MismatchError{Path: s.opts.Path, Method: r.Method, URLPath: r.URL.Path, Closest: -1, Rerecord: s.opts.Rerecord}
-	c, err := vcr.Load(strings.TrimSuffix(s.opts.Path, ".yaml"))
-	if err != nil {
+	if s.replay == nil {
 		return e
 	}
+	c := s.replay.p.c
 	best := -1
 	for _, i := range c.Interactions {
 		if i.Request.Method != r.Method {
@@ -354,14 +353,4 @@ func (refuseNetwork) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // Host is the host of the first recorded request in the cassette at path,
 // or "" when it cannot be read: where a replay's answers came from.
-func Host(path string) string {
-	c, err := vcr.Load(strings.TrimSuffix(path, ".yaml"))
-	if err != nil || len(c.Interactions) == 0 {
-		return ""
-	}
-	u, err := url.Parse(c.Interactions[0].Request.URL)
-	if err != nil {
-		return ""
-	}
-	return u.Host
-}
+func Host(path string) string { return cachedHost(path) }

@@ -50,9 +50,14 @@ func (e *InvalidError) Unwrap() error { return ErrInvalid }
 // a replay pays for checking what it uses and nothing else.
 func (s *Session) validate(i *vcr.Interaction) error {
 	if p := check(i); p != "" {
-		return &InvalidError{Path: s.opts.Path, Interaction: i.ID, Problem: redact.Terminal(p), Rerecord: s.opts.Rerecord}
+		return s.invalid(i.ID, p)
 	}
 	return nil
+}
+
+// invalid is the error for recording id, whose problem is p.
+func (s *Session) invalid(id int, p string) error {
+	return &InvalidError{Path: s.opts.Path, Interaction: id, Problem: redact.Terminal(p), Rerecord: s.opts.Rerecord}
 }
 
 // check returns what is wrong with a recorded interaction, or "".
