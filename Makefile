@@ -163,7 +163,7 @@ validate-humaneval:
 	@test -n "$(FILE)" || { echo "validate-humaneval: set FILE=path/to/HumanEval.jsonl.gz"; exit 2; }
 	$(GO) run ./internal/cmd/validate-humaneval -file '$(FILE)'
 
-## perf: the performance table of issue 13, each row with its anchor measured in the same run (FILE=path/to/HumanEval.jsonl.gz for the HumanEval row; DURATION for loadtest; about 2 minutes)
+## perf: the performance table (README, "Performance"), each row with its anchor measured in the same run (FILE=path/to/HumanEval.jsonl.gz for the HumanEval row; DURATION for loadtest; about 2 minutes)
 perf: loopback
 	GO='$(GO)' FILE='$(FILE)' LOADTOOL='$(LOADTOOL)' DURATION='$(DURATION)' BENCHTIME='$(BENCHTIME)' internal/cmd/perf/perf.sh
 

@@ -143,7 +143,7 @@
 // The judge already starts while the zygote forks the candidate; on a
 // machine with more cores than workers that overlap hides part of it.
 //
-// Where the time of a job goes (issue 13), measured on the same 2-core
+// Where the time of a job goes, measured on the same 2-core
 // machine while another engineer's fuzzing held about 60% of its CPU (perf
 // record -a: 63% of samples in that process), so every figure here is a
 // ratio or a range from one sitting:
@@ -174,7 +174,7 @@
 //     against 303, 296, 309. No gain on 2 busy cores: the fork's CPU is
 //     not saved, only moved to when the other core is running Go or the
 //     other worker, and the job path is CPU-bound. It was not kept. The
-//     trivial-job target of issue 13 (<= 1 ms) is below the CPU this
+//     trivial-job target of 1 ms is below the CPU this
 //     design spends per job here (a fork and an exit of a Python process, a
 //     mount and an unmount, about ten pipe and socket round trips); a
 //     machine with idle cores or a smaller zygote image is where pre-forking

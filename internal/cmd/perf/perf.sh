@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make perf: the table of issue 13, every row and its anchor measured in this
+# make perf: the performance table, every row and its anchor measured in this
 # one run, one after the other (so on a shared machine they see about the
 # same load; the load average is printed with the table). FILE is a
 # HumanEval-format file (.jsonl or .jsonl.gz); without it the HumanEval row is
