@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/lift-sys/lifttest/lifttest/record"
@@ -298,4 +299,32 @@ func MergeJournals(paths []string) (Merged, []*record.Result, error) {
 		return cmp.Or(cmp.Compare(a.Suite, b.Suite), cmp.Compare(a.Case, b.Case), cmp.Compare(a.Sample, b.Sample))
 	})
 	return m, all, nil
+}
+
+// JournalPaths expands journal specs, each a path, a glob or a
+// comma-separated list of them, into files, for the commands that read a
+// run's journals. A glob that matches nothing stays as written, so that
+// reading it says what is wrong. flagName names the flag in the error when
+// no journal is named at all.
+func JournalPaths(flagName string, specs ...string) ([]string, error) {
+	var paths []string
+	for _, spec := range specs {
+		for p := range strings.SplitSeq(spec, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			matches, err := filepath.Glob(p)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", flagName, p, err)
+			}
+			if len(matches) == 0 {
+				matches = []string{p}
+			}
+			paths = append(paths, matches...)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s is required: a journal file, a glob such as 'results/journal-*.jsonl', or a comma-separated list", flagName)
+	}
+	return paths, nil
 }

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -59,11 +58,11 @@ func run(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q: pass -old and -new", fs.Args())
 	}
-	oldPaths, err := paths("-old", *oldSpec)
+	oldPaths, err := report.JournalPaths("-old", *oldSpec)
 	if err != nil {
 		return err
 	}
-	newPaths, err := paths("-new", *newSpec)
+	newPaths, err := report.JournalPaths("-new", *newSpec)
 	if err != nil {
 		return err
 	}
@@ -129,26 +128,4 @@ func load(stderr io.Writer, paths []string) (compare.Side, error) {
 		fmt.Fprintf(stderr, "compare: warning: %s\n", w)
 	}
 	return compare.Side{Meta: m.Meta, Results: rs}, nil
-}
-
-// paths expands a journal spec (paths, globs, comma-separated).
-func paths(flagName, spec string) ([]string, error) {
-	var out []string
-	for p := range strings.SplitSeq(spec, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		matches, err := filepath.Glob(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", flagName, p, err)
-		}
-		if len(matches) == 0 {
-			matches = []string{p} // ReadJournal says what is wrong with it
-		}
-		out = append(out, matches...)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s is required: a journal file, a glob such as 'results/journal-*.jsonl', or a comma-separated list", flagName)
-	}
-	return out, nil
 }

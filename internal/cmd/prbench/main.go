@@ -91,7 +91,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 
 	var basePaths []string
 	if *baseline != "" {
-		if basePaths, err = globs(*baseline); err != nil {
+		if basePaths, err = report.JournalPaths("-baseline", *baseline); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "prbench: base = baseline journal(s) %s\n", strings.Join(basePaths, ", "))
@@ -167,25 +167,4 @@ func git(dir string, args ...string) (string, error) {
 	c.Stdout, c.Stderr = &buf, &buf
 	err := c.Run()
 	return buf.String(), err
-}
-
-func globs(spec string) ([]string, error) {
-	var out []string
-	for p := range strings.SplitSeq(spec, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		m, err := filepath.Glob(p)
-		if err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			m = []string{p}
-		}
-		out = append(out, m...)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("-baseline: no journal named")
-	}
-	return out, nil
 }

@@ -39,7 +39,7 @@ func run(stdout, stderr io.Writer, args []string) (err error) {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	paths, err := journalPaths(*journal, fs.Args())
+	paths, err := report.JournalPaths("-journal", append([]string{*journal}, fs.Args()...)...)
 	if err != nil {
 		fs.Usage()
 		return err
@@ -172,34 +172,6 @@ func suitePath(path, suite string) string {
 		safe = "unnamed"
 	}
 	return strings.TrimSuffix(path, ext) + "-" + safe + ext
-}
-
-// journalPaths expands the -journal value (paths, globs, comma-separated)
-// and the arguments into journal files.
-func journalPaths(flagValue string, args []string) ([]string, error) {
-	var specs []string
-	for _, v := range append([]string{flagValue}, args...) {
-		for p := range strings.SplitSeq(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				specs = append(specs, p)
-			}
-		}
-	}
-	if len(specs) == 0 {
-		return nil, errors.New("-journal is required: a journal file, a glob such as 'results/journal-*.jsonl', or a comma-separated list")
-	}
-	var paths []string
-	for _, p := range specs {
-		matches, err := filepath.Glob(p)
-		if err != nil {
-			return nil, fmt.Errorf("-journal %s: %w", p, err)
-		}
-		if len(matches) == 0 {
-			matches = []string{p} // not a glob, or one that matches nothing: ReadJournal says which
-		}
-		paths = append(paths, matches...)
-	}
-	return paths, nil
 }
 
 func evaluate(dir string, sum results.Summary) (gate.Report, error) {
