@@ -26,6 +26,7 @@ var units = []struct{ unit, better string }{
 	{"e2e-median-ns", "lower"}, {"e2e-mean-ns", "lower"}, {"e2e-std-ns", "lower"},
 	{"stage1-mean-ns", "lower"}, {"stage2-mean-ns", "lower"},
 	{"USD-mean/req", "lower"}, {"USD-total", "lower"}, {"success-rate", "higher"},
+	{"compile-rate", "higher"}, {"ir-valid-rate", "higher"}, {"code-valid-rate", "higher"}, {"attempts-mean", "lower"},
 }
 
 // writeBenchConfig writes, before the benchmarks, the configuration lines
@@ -99,6 +100,10 @@ func (s *Session) writeBenchSummary(w io.Writer) {
 			{Value: sum.CostMeanUSD, Unit: "USD-mean/req"},
 			{Value: sum.CostTotalUSD, Unit: "USD-total"},
 			{Value: sum.SuccessRate, Unit: "success-rate"},
+			{Value: sum.CompileRate, Unit: "compile-rate"},
+			{Value: sum.IRSchemaValid, Unit: "ir-valid-rate"},
+			{Value: sum.CodeSchemaValid, Unit: "code-valid-rate"},
+			{Value: sum.AttemptsMean, Unit: "attempts-mean"},
 		}})
 		writeTable(w, sum, mine)
 	}
