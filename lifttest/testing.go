@@ -110,11 +110,10 @@ func failureDetail(r *record.Result) string {
 //	itl-ns/op, itl-p99-ns/op               mean and p99 inter-token latency, per streamed call
 //	server-tpot-ns/op                      the server's own TPOT, per call that reports it (llama.cpp)
 //
-// In replay the latencies are the recorded ones and ns/op is lifttest's
-// own cost (cassette, assembly, validation); in live it includes the
-// endpoint. Every run of a live or record benchmark is recorded; a replay
-// records each case once, since its answers are the same every iteration
-// and every -count. Main writes the suites' summaries after the benchmarks.
+// In replay the latencies are the recorded ones, ns/op is lifttest's own
+// cost, and outcomes (attempts to code-valid) are suite rates in the
+// Summary lines that Main writes after the benchmarks. A live or record
+// benchmark records every run; a replay each case once.
 func (s *Session) Bench(b *testing.B) {
 	s.inputs.Do(s.cacheInputs)
 	for _, su := range s.suites {
