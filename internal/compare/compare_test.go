@@ -2,6 +2,7 @@ package compare
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -251,4 +252,19 @@ func TestBootstrapIsPaired(t *testing.T) {
 	lo, hi := bootstrapMedianDiff(xs, xs[:9])
 	assert.Less(t, lo, -0.3, "unequal lengths: the sides are resampled apart")
 	assert.Greater(t, hi, 0.3)
+}
+
+func TestExitCode(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{fmt.Errorf("suite simple: %w", ErrRegression), 1},
+		{errors.New("-old is required"), 2},
+	} {
+		if got := ExitCode(tt.err); got != tt.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
 }

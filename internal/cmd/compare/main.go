@@ -24,22 +24,12 @@ import (
 	"github.com/lift-sys/lifttest/internal/schema"
 )
 
-// errRegression is returned when head regressed.
-var errRegression = errors.New("regression: a significant change beyond its threshold")
-
 func main() {
 	err := run(os.Stdout, os.Stderr, os.Args[1:])
-	switch {
-	case err == nil:
-	case errors.Is(err, errRegression):
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "compare:", err)
-		os.Exit(1)
-	default:
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "compare:", err)
-		}
-		os.Exit(2)
 	}
+	os.Exit(compare.ExitCode(err))
 }
 
 // run is the command, apart from the process: tests call it directly.
@@ -102,7 +92,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stdout, "wrote %s\n", *mdOut)
 	}
 	if rep.Failed() {
-		return errRegression
+		return compare.ErrRegression
 	}
 	return nil
 }

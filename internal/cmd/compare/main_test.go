@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lift-sys/lifttest/internal/compare"
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/lifttest"
 	"github.com/lift-sys/lifttest/lifttest/lifttesttest"
@@ -82,7 +83,7 @@ func TestLiveLatencyChange(t *testing.T) {
 	var out, errb bytes.Buffer
 	md := filepath.Join(dir, "comment.md")
 	err := run(&out, &errb, []string{"-old", base, "-new", slow, "-thresholds", th, "-md", md})
-	require.ErrorIs(t, err, errRegression, out.String())
+	require.ErrorIs(t, err, compare.ErrRegression, out.String())
 	assert.Regexp(t, `e2e \(median\)\s+0\.0\d\ds\s+0\.1\d\ds\s+\+\d+\.\d%.*REGRESSION`, out.String())
 	assert.Contains(t, out.String(), "verdict: FAIL")
 	comment, rerr := os.ReadFile(md)
@@ -135,14 +136,14 @@ func TestRun(t *testing.T) {
 
 	out.Reset()
 	err := run(&out, &errb, []string{"-old", filepath.Join(dir, "base-1.jsonl") + "," + filepath.Join(dir, "base-2.jsonl"), "-new", filepath.Join(dir, "broken.jsonl"), "-thresholds", "none.json"})
-	require.ErrorIs(t, err, errRegression)
+	require.ErrorIs(t, err, compare.ErrRegression)
 	assert.Contains(t, out.String(), "success -40.0 pts (b=8 c=0)")
 	assert.Contains(t, out.String(), "syntax_error 0->8")
 
 	// Drift: the answer diff comes first.
 	out.Reset()
 	err = run(&out, &errb, []string{"-drift", "-recordings", dir, "-old", filepath.Join(dir, "same.jsonl"), "-new", filepath.Join(dir, "broken.jsonl"), "-thresholds", "none.json"})
-	require.ErrorIs(t, err, errRegression)
+	require.ErrorIs(t, err, compare.ErrRegression)
 	assert.Contains(t, out.String(), "recordings: unknown: "+dir+" has no recorded.json")
 	assert.Contains(t, out.String(), "c#0: passed -> syntax_error")
 
@@ -154,6 +155,6 @@ func TestRun(t *testing.T) {
 	} {
 		err := run(io.Discard, io.Discard, bad)
 		require.Error(t, err, bad)
-		assert.False(t, errors.Is(err, errRegression), "a usage error is not a regression: %v", err)
+		assert.False(t, errors.Is(err, compare.ErrRegression), "a usage error is not a regression: %v", err)
 	}
 }

@@ -31,21 +31,12 @@ import (
 // DefaultCmd replays the bundled cassettes into a journal.
 const DefaultCmd = `go test -count=1 -run '^TestSuites$' -results "$LIFTTEST_OUT" .`
 
-var errRegression = errors.New("regression: a significant change beyond its threshold")
-
 func main() {
 	err := run(os.Stdout, os.Stderr, os.Args[1:])
-	switch {
-	case err == nil:
-	case errors.Is(err, errRegression):
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "prbench:", err)
-		os.Exit(1)
-	default:
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "prbench:", err)
-		}
-		os.Exit(2)
 	}
+	os.Exit(compare.ExitCode(err))
 }
 
 func run(stdout, stderr io.Writer, args []string) error {
@@ -129,7 +120,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 	}
 	fmt.Fprintf(stdout, "prbench: wrote %s\n", *comment)
 	if rep.Failed() {
-		return errRegression
+		return compare.ErrRegression
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lift-sys/lifttest/internal/compare"
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
@@ -77,7 +78,7 @@ func TestPRFlowOnAThrowawayRepository(t *testing.T) {
 	comment := filepath.Join(t.TempDir(), "comment.md")
 	var out, errb bytes.Buffer
 	err := run(&out, &errb, []string{"-repo", repo, "-base", "HEAD~2", "-head", "HEAD~1", "-cmd", "sh bench.sh", "-comment", comment})
-	require.ErrorIs(t, err, errRegression, "%s\n%s", out.String(), errb.String())
+	require.ErrorIs(t, err, compare.ErrRegression, "%s\n%s", out.String(), errb.String())
 	b, rerr := os.ReadFile(comment)
 	require.NoError(t, rerr)
 	md := string(b)
@@ -96,12 +97,12 @@ func TestPRFlowOnAThrowawayRepository(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "baseline.jsonl")
 	journal(t, base, 700*time.Millisecond, nil, nil)
 	err = run(&out, &errb, []string{"-repo", repo, "-baseline", base, "-head", "HEAD", "-cmd", "sh bench.sh", "-comment", comment})
-	require.ErrorIs(t, err, errRegression, "1 s against a 0.7 s baseline")
+	require.ErrorIs(t, err, compare.ErrRegression, "1 s against a 0.7 s baseline")
 
 	// A command that writes no journal is the flow's failure, not a pass.
 	err = run(&out, &errb, []string{"-repo", repo, "-base", "HEAD~2", "-head", "HEAD", "-cmd", "true", "-comment", comment})
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, errRegression)
+	assert.NotErrorIs(t, err, compare.ErrRegression)
 	assert.Contains(t, err.Error(), "wrote no journal")
 
 	// The throwaway checkouts are unregistered again.
