@@ -47,6 +47,7 @@ FUZZ_TARGETS := \
 	./internal/assemble:FuzzAssemble \
 	./internal/assemble:FuzzDefinedFunctions \
 	./internal/assemble:FuzzNormalizeType \
+	./internal/assemble:FuzzTypingRefs \
 	./internal/cassette:FuzzMatch \
 	./internal/cassette:FuzzCheck \
 	./internal/cassette:FuzzReplayFindAgreesWithMatch \

@@ -74,7 +74,7 @@ func RegisterFlags(fs *flag.FlagSet) *Options {
 	str(&o.Suite, "suite", "lifttest: run only this suite, or suite/subset", "LIFTTEST_SUITE")
 	str(&o.Shard, "shard", "lifttest: run shard k/n of the cases, or auto (from the CI engine)", "LIFTTEST_SHARD")
 	integer(&o.Samples, "samples", "lifttest: runs per case, for pass@k", "LIFTTEST_SAMPLES")
-	integer(&o.Concurrency, "concurrency", "lifttest: cases in flight at once (default 1)", "LIFTTEST_CONCURRENCY")
+	integer(&o.Concurrency, "concurrency", "lifttest: cases in flight at once (default 1 live and in record, GOMAXPROCS in replay)", "LIFTTEST_CONCURRENCY")
 	str(&o.HumanEval, "humaneval", "lifttest: a HumanEval-format .jsonl[.gz] to run as suite humaneval", "LIFTTEST_HUMANEVAL")
 	str(&o.Results, "results", "lifttest: write the journal, results files and reports into this directory", "LIFTTEST_RESULTS")
 	boolean(&o.StrictIsolation, "strict-isolation", "lifttest: fail unless the sandbox has every isolation step", "LIFTTEST_STRICT_ISOLATION")

@@ -38,15 +38,16 @@ type meter struct {
 
 // serverMetrics says whether the run scrapes, and if not why (for the
 // configuration line): the delta is one call's only with one request in
-// flight, so a run with Concurrency above 1 reports no server time from it
-// rather than a mix of requests.
+// flight, so a live or record run with Concurrency above 1 reports no
+// server time from it rather than a mix of requests (a replay reads the
+// recorded deltas).
 func (r *Runner) serverMetrics() (bool, string) {
 	switch {
 	case !r.opts.ServerMetrics:
 		return false, ""
 	case r.opts.Provider != ProviderOpenAI:
 		return false, "off (openai only)"
-	case r.opts.Concurrency > 1:
+	case r.opts.Concurrency > 1 && r.opts.Mode != ModeReplay:
 		return false, fmt.Sprintf("unavailable: -concurrency %d mixes requests in one delta", r.opts.Concurrency)
 	}
 	return true, openai.InferenceTimeMetric

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,8 @@ type Options struct {
 	Shard string
 	// Samples runs each case n times (pass@k); 0 is 1.
 	Samples int
-	// Concurrency runs up to n cases at once; 0 is 1, as lift-sys's harness.
+	// Concurrency runs up to n test cases at once (benchmarks: one); 0 is 1
+	// live and in record, as lift-sys, and GOMAXPROCS in replay.
 	Concurrency int
 	// HumanEval adds a HumanEval-format .jsonl[.gz] file as suite "humaneval".
 	HumanEval string
@@ -141,6 +143,9 @@ func (o Options) withDefaults() (Options, cost.Price, shard.Spec, error) {
 	o.GPU = cmp.Or(o.GPU, "original")
 	o.Baselines = cmp.Or(o.Baselines, "baselines")
 	o.Samples = max(o.Samples, 1)
+	if o.Concurrency == 0 && o.Mode == ModeReplay {
+		o.Concurrency = runtime.GOMAXPROCS(0)
+	}
 	o.Concurrency = max(o.Concurrency, 1)
 	if o.Progress == nil {
 		o.Progress = os.Stderr

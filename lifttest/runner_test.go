@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -335,7 +336,7 @@ func TestNewRunnerChecksOptions(t *testing.T) {
 	assert.Equal(t, 600*time.Second, r.opts.ColdTimeout)
 	assert.Equal(t, 5, r.opts.MaxAttempts)
 	assert.Equal(t, 1, r.opts.Samples)
-	assert.Equal(t, 1, r.opts.Concurrency)
+	assert.Equal(t, runtime.GOMAXPROCS(0), r.opts.Concurrency, "a replay runs a case per core")
 	assert.Equal(t, 600*time.Second, r.timeout(), "cold until a warmup succeeds")
 
 	bad := []struct {

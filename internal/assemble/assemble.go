@@ -254,10 +254,41 @@ var typingExports = []string{"Any", "Callable", "Dict", "FrozenSet",
 	"Mapping", "NamedTuple", "Optional", "Protocol", "Sequence", "Set",
 	"Tuple", "Type", "TypeVar", "TypedDict", "Union"}
 
-var typingRef = regexp.MustCompile(`(^|[^.\w])(` + strings.Join(typingExports, "|") + `)\b`)
+// typingExport is typingExports as a set.
+var typingExport = func() map[string]bool {
+	m := make(map[string]bool, len(typingExports))
+	for _, n := range typingExports {
+		m[n] = true
+	}
+	return m
+}()
 
-// typingNames lists, sorted, the typing names the code uses outside
-// strings and comments, less those an imports entry already brings in.
+// typingRefs calls fn for each typing export that src (masked) uses as a
+// bare name: a whole word not preceded by a dot (t.List is an attribute).
+// A scan rather than a regular expression: the expression's backtracking
+// was a fifth of a replay's CPU.
+func typingRefs(src []byte, fn func(string)) {
+	for i := 0; i < len(src); {
+		if !isWordByte(src[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(src) && isWordByte(src[j]) {
+			j++
+		}
+		if (i == 0 || src[i-1] != '.') && typingExport[string(src[i:j])] {
+			fn(string(src[i:j]))
+		}
+		i = j
+	}
+}
+
+// isWordByte reports an ASCII word character, as \w in a regexp.
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
 func typingNames(imports []ir.Import, chunks ...[]string) []string {
 	imported := map[string]bool{}
 	for _, imp := range imports {
@@ -270,11 +301,11 @@ func typingNames(imports []ir.Import, chunks ...[]string) []string {
 	}
 	used := map[string]bool{}
 	for _, chunk := range chunks {
-		for _, m := range typingRef.FindAllStringSubmatch(mask(strings.Join(chunk, "\n")), -1) {
-			if !imported[m[2]] {
-				used[m[2]] = true
+		typingRefs(maskBytes([]byte(strings.Join(chunk, "\n"))), func(n string) {
+			if !imported[n] {
+				used[n] = true
 			}
-		}
+		})
 	}
 	names := make([]string, 0, len(used))
 	for n := range used {

@@ -1,6 +1,7 @@
 package assemble
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -98,6 +99,31 @@ func FuzzNormalizeType(f *testing.F) {
 		a := annotation(NormalizeType(s))
 		if strings.ContainsAny(a, "\n\r\x00") {
 			t.Fatalf("annotation %q of %q has a line end", a, s)
+		}
+	})
+}
+
+// typingRefOracle is the regular expression typingRefs replaced.
+var typingRefOracle = regexp.MustCompile(`(^|[^.\w])(` + strings.Join(typingExports, "|") + `)\b`)
+
+// FuzzTypingRefs checks the scanner against the regular expression it
+// replaced: the same names, in the same order.
+func FuzzTypingRefs(f *testing.F) {
+	for _, s := range []string{"x: List[int]", "t.List, Listy, List2, _List, (Dict)", "Optional[Type]\nTypeVar TypedDict",
+		"éList .Dict\t.List", "1List List_ List", ""} {
+		f.Add(s)
+	}
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		var want, got []string
+		for _, m := range typingRefOracle.FindAllStringSubmatch(src, -1) {
+			want = append(want, m[2])
+		}
+		typingRefs([]byte(src), func(n string) { got = append(got, n) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("typingRefs(%q) = %q, the expression finds %q", src, got, want)
 		}
 	})
 }

@@ -11,8 +11,10 @@ import (
 // not look inside them. Quote characters stay in place. It is a lexer for
 // the common cases (prefixes, escapes, triple quotes), not a full one: an
 // unterminated single-quoted string ends at the end of its line.
-func mask(src string) string {
-	b := []byte(src)
+func mask(src string) string { return string(maskBytes([]byte(src))) }
+
+// maskBytes is mask in place.
+func maskBytes(b []byte) []byte {
 	for i := 0; i < len(b); {
 		switch c := b[i]; c {
 		case '#':
@@ -56,7 +58,7 @@ func mask(src string) string {
 			i++
 		}
 	}
-	return string(b)
+	return b
 }
 
 // firstWord returns the identifier a line starts with, after its leading

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -14,6 +15,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	vcr "gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/lift-sys/lifttest/internal/provider"
 )
 
 // A replay parses each cassette file once per process, not once per case:
@@ -201,9 +204,9 @@ type replayTransport struct {
 func (t *replayTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		// One allocation when the length is known (io.ReadAll would grow
-		// from 512 bytes).
-		var buf bytes.Buffer
+		// A pooled buffer: the body is only compared, never kept.
+		buf := bodyBufs.Get().(*bytes.Buffer)
+		defer putBodyBuf(buf)
 		if r.ContentLength > 0 && r.ContentLength < 1<<30 {
 			buf.Grow(int(r.ContentLength) + bytes.MinRead)
 		}
@@ -245,6 +248,18 @@ func (t *replayTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// bodyBufs holds request-body buffers for RoundTrip.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBodyBuf returns buf to the pool unless it grew past what a generate
+// request needs (a schema and a prompt are a few KiB).
+func putBodyBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 1<<20 {
+		buf.Reset()
+		bodyBufs.Put(buf)
+	}
+}
+
 // find marks and returns the recording that answers r, or -1.
 func (t *replayTransport) find(r *http.Request, body []byte) int {
 	t.mu.Lock()
@@ -282,4 +297,28 @@ func cachedHost(path string) string {
 		return ""
 	}
 	return u.Host
+}
+
+// Preload parses the cassettes at paths into the cache that Open reads,
+// a few at a time, so that a replay pays for parsing once, before its
+// cases run (a benchmark's loop then times lifttest's own work). A
+// cassette that cannot be read or parsed is skipped: Open reports it,
+// naming the case.
+func Preload(paths []string) {
+	var wg sync.WaitGroup
+	next := make(chan string)
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for p := range next {
+				if fi, err := os.Stat(p); err == nil && fi.Size() <= maxAnswers*provider.DefaultMaxBody {
+					_, _ = loadParsed(p)
+				}
+			}
+		})
+	}
+	for _, p := range paths {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
 }

@@ -121,3 +121,34 @@ func FuzzReplayFindAgreesWithMatch(f *testing.F) {
 		}
 	})
 }
+
+// Preload fills the cache Open reads and skips what Open would refuse,
+// leaving Open to report it.
+func TestPreloadParsesOnceForOpen(t *testing.T) {
+	srv, _ := echo(t, 0)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	record(t, good, srv.URL+"/generate", `{"prompt":"p"}`, nil)
+	broken := filepath.Join(dir, "broken.yaml")
+	require.NoError(t, os.WriteFile(broken, []byte("interactions: [\n"), 0o644))
+	Preload([]string{good, broken, filepath.Join(dir, "missing.yaml")})
+
+	parsedCache.Lock()
+	var cached *parsed
+	for k, p := range parsedCache.m {
+		if k.path == good {
+			cached = p
+		}
+		assert.NotEqual(t, broken, k.path, "a cassette that does not parse is not cached")
+	}
+	parsedCache.Unlock()
+	require.NotNil(t, cached, "the good cassette is parsed")
+	p, err := loadParsed(good)
+	require.NoError(t, err)
+	assert.Same(t, cached, p, "Open finds the preloaded parse")
+
+	_, err = Open(Options{Path: broken, Mode: Replay})
+	assert.ErrorContains(t, err, broken, "Open still names the broken cassette")
+	_, err = Open(Options{Path: filepath.Join(dir, "missing.yaml"), Mode: Replay})
+	assert.ErrorIs(t, err, ErrMissing)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template"
 
 	"github.com/lift-sys/lifttest/internal/assemble"
@@ -47,6 +48,10 @@ var (
 // Template is a parsed prompt template; it is safe for concurrent use.
 type Template struct {
 	tmpl *template.Template
+	// last is the length of the latest rendering: the next one sizes its
+	// buffer from it once, where text/template's many small writes would
+	// grow it step by step.
+	last atomic.Int64
 }
 
 //go:embed default.tmpl
@@ -111,9 +116,11 @@ func (t *Template) Render(d Data) (string, error) {
 	d.Previous = prev
 
 	var b strings.Builder
+	b.Grow(int(t.last.Load()) + 1024)
 	if err := t.tmpl.Execute(&b, d); err != nil {
 		return "", fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
+	t.last.Store(int64(b.Len()))
 	out := strings.TrimRight(b.String(), " \t\n")
 
 	if def := "def " + d.IR.Signature.Name + "("; !strings.Contains(out, def) {
