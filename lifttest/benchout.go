@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/lift-sys/lifttest/internal/cassette"
 	"github.com/lift-sys/lifttest/internal/results"
 	"github.com/lift-sys/lifttest/lifttest/record"
 	"golang.org/x/perf/benchfmt"
@@ -141,22 +140,16 @@ func writeTable(w io.Writer, sum results.Summary, recs []*record.Result) {
 // seconds (cmd/go's modTimeCutoff; files outside the module are not
 // checked), whatever chose the mode, a flag or the environment. The marker
 // is <CassetteDir>/.lifttest-live-run, or ./.lifttest-live-run without a
-// cassette directory. A replay parses its cassettes here, on every core,
-// before the first case (and outside every benchmark's loop).
+// cassette directory. A replay waits here for its cassettes, parsed on
+// every core since NewSession, so no benchmark's loop times a parse.
 func (s *Session) cacheInputs() {
 	for _, name := range s.opts.env {
 		os.Getenv(name)
 	}
 	if s.opts.Mode == ModeReplay {
-		var paths []string
-		for _, su := range s.suites {
-			for _, c := range su.Cases {
-				for k := range s.opts.Samples {
-					paths = append(paths, s.runner.cassettePath(su.Name, c.Name, k))
-				}
-			}
+		if s.preloaded != nil {
+			<-s.preloaded
 		}
-		cassette.Preload(paths)
 		return
 	}
 	dir := s.opts.CassetteDir

@@ -143,10 +143,14 @@ func (r *Runner) realTransport() http.RoundTripper {
 }
 
 func (r *Runner) cassettePath(suite, name string, sample int) string {
+	return cassettePath(r.opts.CassetteDir, suite, name, sample)
+}
+
+func cassettePath(dir, suite, name string, sample int) string {
 	if sample > 0 {
 		name += ".sample-" + strconv.Itoa(sample)
 	}
-	return r.opts.CassetteDir + "/" + suite + "/" + name + ".yaml"
+	return dir + "/" + suite + "/" + name + ".yaml"
 }
 
 // Run runs sample k (0-based; every sample is a full run of the pipeline

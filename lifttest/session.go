@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lift-sys/lifttest/internal/cassette"
 	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/internal/results"
@@ -40,34 +41,53 @@ type Session struct {
 	records  []*record.Result
 	replayed map[string]bool // suite/case keys a replayed benchmark recorded
 	inputs   sync.Once       // cacheInputs
-	journal  *report.Journal
-	jerr     error // the journal could not be written: every later add and Finish say so
+	// preloaded is closed once a replay's cassettes are parsed.
+	preloaded chan struct{}
+	journal   *report.Journal
+	jerr      error // the journal could not be written: every later add and Finish say so
 }
 
 // NewSession selects the suites' cases that opts asks for (Suite, Shard,
 // HumanEval) and starts a Runner for them.
 func NewSession(opts Options, suites ...Suite) (*Session, error) {
-	r, err := NewRunner(opts)
+	o, _, sh, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	all := slices.Clone(suites)
-	if r.opts.HumanEval != "" {
-		he, err := HumanEvalSuite("humaneval", r.opts.HumanEval)
+	if o.HumanEval != "" {
+		he, err := HumanEvalSuite("humaneval", o.HumanEval)
 		if err != nil {
-			r.Close()
 			return nil, err
 		}
 		all = append(all, he)
 	}
-	sel, err := selectCases(all, r.opts.Suite, r.shard)
+	sel, err := selectCases(all, o.Suite, sh)
 	if err != nil {
-		r.Close()
 		return nil, err
 	}
-	s := &Session{runner: r, opts: r.opts, suites: sel, started: time.Now()}
-	if r.opts.Mode != ModeReplay {
-		s.progress.w = r.opts.Progress
+	s := &Session{opts: o, suites: sel, started: time.Now(), preloaded: make(chan struct{})}
+	if o.Mode == ModeReplay {
+		// The cassettes parse while NewRunner waits for the sandbox's
+		// interpreters to start.
+		go func() {
+			defer close(s.preloaded)
+			var paths []string
+			for _, su := range sel {
+				for _, c := range su.Cases {
+					for k := range o.Samples {
+						paths = append(paths, cassettePath(o.CassetteDir, su.Name, c.Name, k))
+					}
+				}
+			}
+			cassette.Preload(paths)
+		}()
+	} else {
+		close(s.preloaded)
+		s.progress.w = o.Progress
+	}
+	if s.runner, err = NewRunner(opts); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
