@@ -70,7 +70,7 @@ func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.R
 		return provider.Response{}, err
 	}
 	var a answer
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err := decodeAnswer(raw, &a); err != nil {
 		return provider.Response{}, fmt.Errorf("%w: %s: not JSON (%v): %s", provider.ErrMalformed, c.GenerateURL, err, provider.Head(raw))
 	}
 	server := time.Duration(a.GenTimeMS * float64(time.Millisecond))

@@ -1,0 +1,75 @@
+package modal
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var answerSeeds = []string{
+	benchAnswer,
+	`{"ir_json":{"a":1},"tokens_used":42,"generation_time_ms":8850.5,"finish_reason":"stop"}`,
+	`{"text":{"b":2},"tokens_used":7,"generation_time_ms":1,"finish_reason":"stop"}`,
+	`{"text":"{\"c\":3}","finish_reason":"stop"}`,
+	`{"error":"Invalid JSON generated: Expecting ','","raw_output":"{\"intent\": {","ir_json":null,"tokens_used":0,"generation_time_ms":12,"finish_reason":"json_error"}`,
+	`{"error":"Missing required field: prompt","status":400}`,
+	`<html>Bad gateway</html>`,
+	` { "ir_json" : [1, -2.5e+3, true, false, null, "x\u00e9\n"] , "status": null, "extra": {"k": [{}]} } `,
+	`{"IR_JSON":{"a":1}}`,
+	`{"tokens_used":1.5}`,
+	`{"tokens_used":"1"}`,
+	`{"generation_time_ms":1e999}`,
+	`{"finish_reason":"st\u00f6p"}`,
+	`{"finish_reason":"stöp"}`,
+	`{"ir_json":{"a":1},"ir_json":null}`,
+	`{"error":"a","error":null}`,
+	`{"ir_json":{"a":01}}`,
+	`{"ir_json":"\x"}`,
+	`{}`,
+	`{"a":1,}`,
+	`{"ir_json":{}} x`,
+	`[1]`,
+}
+
+// The fast path decides exactly as json.Unmarshal does: same answer, and
+// an error exactly when json.Unmarshal errs.
+func FuzzDecodeAnswer(f *testing.F) {
+	for _, s := range answerSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkDecodeAnswer(t, raw)
+	})
+}
+
+func checkDecodeAnswer(t *testing.T, raw []byte) {
+	t.Helper()
+	var want, got answer
+	wantErr := json.Unmarshal(raw, &want)
+	gotErr := decodeAnswer(raw, &got)
+	if wantErr != nil {
+		require.Error(t, gotErr, "%q", raw)
+		assert.Equal(t, wantErr.Error(), gotErr.Error())
+		return
+	}
+	require.NoError(t, gotErr, "%q", raw)
+	// RawMessage: the same bytes (nil and empty alike).
+	assert.Equal(t, string(want.IRJSON), string(got.IRJSON), "%q", raw)
+	assert.Equal(t, string(want.Text), string(got.Text), "%q", raw)
+	want.IRJSON, want.Text, got.IRJSON, got.Text = nil, nil, nil, nil
+	assert.Equal(t, want, got, "%q", raw)
+}
+
+func TestDecodeAnswer(t *testing.T) {
+	for _, s := range answerSeeds {
+		checkDecodeAnswer(t, []byte(s))
+	}
+	var a answer
+	require.True(t, readAnswer([]byte(benchAnswer), &a), "the reference answer takes the fast path")
+	assert.Equal(t, "stop", a.FinishReason)
+	assert.Equal(t, 247, a.Tokens)
+	assert.True(t, json.Valid(a.IRJSON))
+}
+
