@@ -1,8 +1,11 @@
 package modal
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -73,3 +76,23 @@ func TestDecodeAnswer(t *testing.T) {
 	assert.True(t, json.Valid(a.IRJSON))
 }
 
+// readBody reads what io.ReadAll(io.LimitReader(r, limit+1)) reads,
+// whatever the Content-Length says.
+func TestReadBody(t *testing.T) {
+	for _, n := range []int{0, 1, 511, 512, 513, 1000, 4096} {
+		data := bytes.Repeat([]byte("x"), n)
+		for _, limit := range []int64{0, 1, 511, 512, 1000, 8 << 20} {
+			want, _ := io.ReadAll(io.LimitReader(bytes.NewReader(data), limit+1))
+			for _, size := range []int64{-1, 0, int64(n) - 1, int64(n), int64(n) + 1, limit, limit + 1} {
+				got, err := readBody(iotest.OneByteReader(bytes.NewReader(data)), size, limit)
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "n %d limit %d size %d", n, limit, size)
+				got, err = readBody(bytes.NewReader(data), size, limit)
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "n %d limit %d size %d", n, limit, size)
+			}
+		}
+	}
+	_, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), 10, 100)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
