@@ -121,3 +121,25 @@ func benchServer(b *testing.B) (string, *http.Transport) {
 	b.Cleanup(tr.CloseIdleConnections)
 	return srv.URL + "/generate", tr
 }
+
+// BenchmarkNetHTTPMem is BenchmarkGenerate's floor: the bare net/http
+// client of BenchmarkNetHTTPLoopback on the in-memory transport.
+func BenchmarkNetHTTPMem(b *testing.B) {
+	hc := &http.Client{Transport: memTransport{[]byte(benchAnswer)}}
+	body, err := (&Client{}).encode(benchRequest())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodPost, "http://mem/generate", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
