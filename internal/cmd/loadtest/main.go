@@ -240,6 +240,12 @@ func newTransport(concurrency int) *http.Transport {
 	// A stage-1 request is ~4 KiB (the IR schema): with the default 4 KiB
 	// write buffer net/http sends each in two write calls.
 	tr.WriteBufferSize = 16 << 10
+	// No more connections than requests in flight; no "Accept-Encoding:
+	// gzip" to add and check for (the reference endpoint never compresses,
+	// and wrk asks for no compression either); HTTP/1.1 only, as wrk.
+	tr.MaxConnsPerHost = concurrency
+	tr.DisableCompression = true
+	tr.ForceAttemptHTTP2 = false
 	return tr
 }
 
