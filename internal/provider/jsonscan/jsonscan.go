@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // MaxDepth bounds the nesting Value follows (encoding/json's own limit is
@@ -163,13 +164,14 @@ func (s *Scanner) PlainString() ([]byte, bool) {
 	return nil, false
 }
 
-// String reads a string as json.Unmarshal would into a string: plain ones
-// here, those with escapes or non-ASCII bytes through json.Unmarshal of
-// the string alone.
+// String reads a string as json.Unmarshal would into a string: ASCII
+// ones with the one-letter escapes here (a model's code is full of \" and
+// \n), others (\u escapes, non-ASCII bytes, which json.Unmarshal checks
+// for UTF-8) through json.Unmarshal of the string alone.
 func (s *Scanner) String() (string, bool) {
 	start := s.I
-	if v, ok := s.PlainString(); ok {
-		return string(v), true
+	if v, ok := s.asciiString(); ok {
+		return v, true
 	}
 	s.I = start
 	if !s.str() {
@@ -180,6 +182,53 @@ func (s *Scanner) String() (string, bool) {
 		return "", false
 	}
 	return v, true
+}
+
+// asciiString reads a string of printable ASCII and one-letter escapes.
+func (s *Scanner) asciiString() (string, bool) {
+	if !s.Byte('"') {
+		return "", false
+	}
+	start, escapes := s.I, false
+	for ; s.I < len(s.B); s.I++ {
+		c := s.B[s.I]
+		switch {
+		case c == '"':
+			v := s.B[start:s.I]
+			s.I++
+			if !escapes {
+				return string(v), true
+			}
+			return unescape(v), true
+		case c == '\\':
+			if s.I+1 >= len(s.B) || unescaped[s.B[s.I+1]] == 0 {
+				return "", false
+			}
+			escapes = true
+			s.I++
+		case c < 0x20 || c >= 0x80:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// unescaped maps the letter of a one-letter escape to its byte.
+var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// unescape undoes the one-letter escapes of v (checked by asciiString).
+func unescape(v []byte) string {
+	var out strings.Builder
+	out.Grow(len(v))
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' {
+			i++
+			out.WriteByte(unescaped[v[i]])
+			continue
+		}
+		out.WriteByte(v[i])
+	}
+	return out.String()
 }
 
 // Int reads a number as json.Unmarshal would into an int: an integer
