@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/lift-sys/lifttest/internal/provider"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -98,4 +100,42 @@ func TestReadBody(t *testing.T) {
 	}
 	_, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), 10, 100)
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
+
+// The kept body is sent again only for the same request: a schema buffer
+// changed in place, another seed or prompt make a new one.
+func TestEncodeReuse(t *testing.T) {
+	c := &Client{}
+	sch := []byte(`{"type":"object"}`)
+	seed := 1
+	req := provider.Request{Prompt: "p", Schema: sch, MaxTokens: 10, Seed: &seed}
+	want := func(r provider.Request) string { // a fresh client's encoding
+		b, err := (&Client{}).marshal(r)
+		require.NoError(t, err)
+		return string(b)
+	}
+	enc := func(r provider.Request) string {
+		b, err := c.encode(r)
+		require.NoError(t, err)
+		return string(b)
+	}
+	first := enc(req)
+	assert.Equal(t, want(req), first)
+	assert.Contains(t, first, `"seed":1,"schema":{"type":"object"}}`)
+	assert.Equal(t, first, enc(req))
+	copy(sch, `{"type":"string"}`) // same length, changed in place
+	assert.Equal(t, want(req), enc(req))
+	seed = 2 // the caller's seed changed
+	assert.Equal(t, want(req), enc(req))
+	for _, r := range []provider.Request{
+		{Prompt: "q", Schema: sch, MaxTokens: 10},
+		{Prompt: "q", MaxTokens: 10},
+		{Prompt: "q", Schema: []byte(`{}`), MaxTokens: 10},
+		{Prompt: "q", Schema: []byte(`{}`), MaxTokens: 11},
+		{Prompt: "q", Schema: []byte(`{}`), MaxTokens: 11, TopP: 0.5},
+		{Prompt: "q", Schema: []byte(`{}`), MaxTokens: 11, TopP: 0.5, Temperature: 0.1},
+	} {
+		assert.Equal(t, want(r), enc(r))
+		assert.Equal(t, want(r), enc(r))
+	}
 }

@@ -147,7 +147,8 @@ func (c *Client) encode(req provider.Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &encoded{req: req, body: body}
+	e := &encoded{req: req, schema: len(req.Schema), body: body}
+	e.req.Schema = nil // compared with the body's copy: the caller's may change
 	if req.Seed != nil {
 		seed := *req.Seed
 		e.req.Seed = &seed
@@ -158,18 +159,19 @@ func (c *Client) encode(req provider.Request) ([]byte, error) {
 
 // encoded is a request and its body.
 type encoded struct {
-	req  provider.Request // Seed points to a copy of the caller's
-	body []byte
+	req    provider.Request // no Schema (the body holds it); Seed points to a copy of the caller's
+	schema int              // the schema's length: the body's bytes before its closing brace
+	body   []byte
 }
 
 // same says whether r would encode to e.body. The schema's bytes are
-// compared, not only its slice: a caller may reuse a buffer.
+// compared with those in the body, not only its slice: a caller may reuse
+// a buffer.
 func (e *encoded) same(r *provider.Request) bool {
 	q := &e.req
-	return q.Prompt == r.Prompt && q.MaxTokens == r.MaxTokens &&
-		q.Temperature == r.Temperature && q.TopP == r.TopP &&
+	return q.Prompt == r.Prompt && q.MaxTokens == r.MaxTokens && q.Temperature == r.Temperature && q.TopP == r.TopP &&
 		(q.Seed == nil) == (r.Seed == nil) && (q.Seed == nil || *q.Seed == *r.Seed) &&
-		len(q.Schema) == len(r.Schema) && bytes.Equal(q.Schema, r.Schema)
+		len(r.Schema) == e.schema && (e.schema == 0 || bytes.Equal(e.body[len(e.body)-1-e.schema:len(e.body)-1], r.Schema))
 }
 
 func (c *Client) marshal(req provider.Request) ([]byte, error) {

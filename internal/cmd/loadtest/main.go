@@ -148,7 +148,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if rep.FirstErr != nil {
 		fmt.Fprintf(stdout, "lifttest: first failure: %v\n", rep.FirstErr)
 	}
-	body, err := json.Marshal(req) // the bytes modal.Client sends
+	body, err := json.Marshal(req) // the members modal.Client sends (it puts the schema last)
 	if err != nil {
 		return err
 	}
