@@ -52,6 +52,9 @@ FUZZ_TARGETS := \
 	./internal/cassette:FuzzCheck \
 	./internal/cassette:FuzzReplayFindAgreesWithMatch \
 	./internal/openai:FuzzStreamReaderAgreesWithRecorder \
+	./internal/openai:FuzzDecodeChunk \
+	./internal/modal:FuzzDecodeAnswer \
+	./internal/provider/jsonscan:FuzzScanner \
 	./internal/redact:FuzzScrubber \
 	./internal/redact:FuzzTerminal \
 	./internal/redact:FuzzExcerpt \

@@ -2,7 +2,6 @@ package openai
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,9 +157,7 @@ func (c *Client) readStream(url string, resp *http.Response, sent time.Time, max
 			done = true
 			break
 		}
-		clear(ch.Choices) // json reuses the elements and keeps fields a chunk omits
-		ch.Choices, ch.Usage, ch.Error, ch.Timings = ch.Choices[:0], nil, nil, nil
-		if err := json.Unmarshal(data, &ch); err != nil {
+		if err := decodeChunk(data, &ch); err != nil {
 			return provider.Response{}, fmt.Errorf("%w: %s: stream event %d is not JSON (%v): %s", provider.ErrMalformed, url, len(events), err, provider.Head(data))
 		}
 		if ch.Error != nil { // vLLM and llama.cpp report a failure mid-stream this way

@@ -65,6 +65,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	pacedFor := fl.Duration("paced", 5*time.Second, "how long each of the two paced runs lasts")
 	threads := fl.Int("threads", runtime.NumCPU(), "wrk threads")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of lifttest's run to `file`")
+	floorRun := fl.Bool("floor", true, "also run a bare net/http client loop (the net/http floor) with the same settings")
 	progressEvery := fl.Duration("progress", 2*time.Second, "progress interval on stderr (0: none)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -101,12 +102,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	// 1. lifttest's path: modal.Client, with as many idle connections per
 	// host as requests in flight (net/http keeps 2 by default, which would
 	// close and reopen connections all run long).
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = max(tr.MaxIdleConns, *concurrency)
-	tr.MaxIdleConnsPerHost = *concurrency
-	// A stage-1 request is ~5 KiB (the IR schema): with the default 4 KiB
-	// write buffer net/http sends each in two write calls.
-	tr.WriteBufferSize = 16 << 10
+	tr := newTransport(*concurrency)
 	defer tr.CloseIdleConnections()
 	cl := &modal.Client{GenerateURL: url, HTTP: &http.Client{Transport: tr}}
 	f := func(ctx context.Context, _ int) load.Sample {
@@ -152,16 +148,31 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if rep.FirstErr != nil {
 		fmt.Fprintf(stdout, "lifttest: first failure: %v\n", rep.FirstErr)
 	}
+	body, err := json.Marshal(req) // the members modal.Client sends (it puts the schema last)
+	if err != nil {
+		return err
+	}
+
+	// 1b. The floor: a bare net/http loop, same Transport settings, body,
+	// concurrency and duration, nothing of lifttest's.
+	var floor floorResult
+	if *floorRun {
+		ftr := newTransport(*concurrency)
+		server0 = serverCPU()
+		floor = netHTTPFloor(ctx, ftr, url, body, *concurrency, *duration)
+		ftr.CloseIdleConnections()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "net/http floor: %d requests, %d errors, %.0f req/s, CPU per request: client %s µs, server %s µs\n",
+			floor.Requests, floor.Errors, floor.RPS, perRequest(floor.CPU, floor.Requests), perRequest(delta(server0, serverCPU()), floor.Requests))
+	}
 
 	if toolName == "" {
 		fmt.Fprintf(stdout, "loadtest: lifttest %.0f req/s (no load tool run)\n", rep.Throughput)
 		return nil
 	}
 	// 2. The established tool, same endpoint, concurrency, duration, body.
-	body, err := json.Marshal(req) // the bytes modal.Client sends
-	if err != nil {
-		return err
-	}
 	server0 = serverCPU()
 	tres, err := runTool(ctx, toolName, toolArgs{url: url, body: body, concurrency: *concurrency, duration: *duration, threads: *threads}, stderr)
 	if err != nil {
@@ -209,9 +220,33 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		return fmt.Errorf("the paced runs had failures (lifttest %d, %s %d): their latencies do not compare", prep.Failed, toolName, pres.Errors)
 	}
 
-	// 4. The verdict.
+	// 4. The verdict, and the anchor: what net/http alone costs and reaches.
+	if *floorRun && tres.okRPS() > 0 {
+		fmt.Fprintf(stdout, "net/http floor: %s µs/request, ratio %.2f (lifttest %s µs/request, %s %s µs/request)\n",
+			perRequest(floor.CPU, floor.Requests), floor.RPS/tres.okRPS(),
+			perRequest(clientCPU, rep.Completed+rep.Failed), toolName, perRequest(tres.CPU, tres.Requests))
+	}
 	fmt.Fprintln(stdout, summary(rep.Throughput, toolName, tres.okRPS(), prep.Latency.P99-pres.P99))
 	return nil
+}
+
+// newTransport is the Transport of lifttest's run and of the floor's: as
+// many idle connections per host as requests in flight (net/http keeps 2
+// by default, which would close and reopen connections all run long).
+func newTransport(concurrency int) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = max(tr.MaxIdleConns, concurrency)
+	tr.MaxIdleConnsPerHost = concurrency
+	// A stage-1 request is ~4 KiB (the IR schema): with the default 4 KiB
+	// write buffer net/http sends each in two write calls.
+	tr.WriteBufferSize = 16 << 10
+	// No more connections than requests in flight; no "Accept-Encoding:
+	// gzip" to add and check for (the reference endpoint never compresses,
+	// and wrk asks for no compression either); HTTP/1.1 only, as wrk.
+	tr.MaxConnsPerHost = concurrency
+	tr.DisableCompression = true
+	tr.ForceAttemptHTTP2 = false
+	return tr
 }
 
 // summary is the last line of a run: throughputs at saturation, and the

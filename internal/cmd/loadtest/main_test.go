@@ -41,6 +41,10 @@ func TestRun(t *testing.T) {
 	out := stdout.String()
 	assert.Regexp(t, `(?m)^lifttest: \d+ requests, 0 failed \(every answer decoded and checked\)`, out)
 	assert.Regexp(t, `(?m)^lifttest: CPU per request: client [0-9.]+ µs, server [0-9.]+ µs$`, out)
+	assert.Regexp(t, `(?m)^net/http floor: \d+ requests, 0 errors, \d+ req/s, CPU per request: client [0-9.]+ µs, server [0-9.]+ µs$`, out)
+	if tool != "none" {
+		assert.Regexp(t, `(?m)^net/http floor: [0-9.]+ µs/request, ratio \d+\.\d\d \(lifttest [0-9.]+ µs/request, `+tool+` [0-9.]+ µs/request\)$`, out)
+	}
 	last := regexp.MustCompile(`loadtest: lifttest \d+ req/s, ` + tool + ` \d+ req/s, ratio \d+\.\d\d, p99 added -?\d+\.\d\d ms\n$`)
 	if tool == "none" {
 		last = regexp.MustCompile(`loadtest: lifttest \d+ req/s \(no load tool run\)\n$`)

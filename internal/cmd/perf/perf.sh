@@ -54,7 +54,8 @@ make -s loadtest LOADTOOL="$LOADTOOL" DURATION="$DURATION" >"$tmp/load" 2>&1
 lt=$(grep -E '^loadtest: ' "$tmp/load" | tail -1 | sed 's/^loadtest: //')
 cpu=$(grep -E '^lifttest: CPU per request' "$tmp/load" | sed 's/.*client \([0-9.]* µs\).*/\1/')
 wcpu=$(grep -E "^$LOADTOOL: CPU per request" "$tmp/load" | sed 's/.*client \([0-9.]* µs\).*/\1/')
-row "make loadtest, c=64, zero-delay endpoint" "$lt; client CPU/request $cpu" "$LOADTOOL client CPU/request $wcpu" "make loadtest DURATION=$DURATION"
+floor=$(grep -E '^net/http floor: [0-9.]+ µs/request' "$tmp/load" | sed 's/^net\/http floor: \([0-9.]* µs\/request, ratio [0-9.]*\).*/\1/')
+row "make loadtest, c=64, zero-delay endpoint" "$lt; client CPU/request $cpu" "$LOADTOOL client CPU/request $wcpu; net/http floor (bare net/http client loop): $floor" "make loadtest DURATION=$DURATION"
 
 echo
 echo "make perf on $(nproc) cores, load average at start $load0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
