@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -138,4 +139,32 @@ func TestEncodeReuse(t *testing.T) {
 		assert.Equal(t, want(r), enc(r))
 		assert.Equal(t, want(r), enc(r))
 	}
+}
+
+// The body is json.Marshal's encoding of the request, HTML escaping
+// included, with the schema's bytes spliced in last: the bytes the
+// bundled cassettes recorded, so a replay matches them without
+// re-encoding.
+func TestMarshalIsJSONMarshalWithTheSchemaLast(t *testing.T) {
+	seed := 3
+	for _, req := range []provider.Request{
+		{Prompt: "add <a> & b\u2028\"q\"\n", MaxTokens: 2048, Temperature: 0.3, TopP: 0.95},
+		{Prompt: strings.Repeat("é", 5000), Schema: []byte(`{"type":"object","properties":{"a":{"enum":["<",">"]}}}`), MaxTokens: 1, Seed: &seed},
+	} {
+		sch := req.Schema
+		req.Schema = nil
+		want, err := json.Marshal(req)
+		require.NoError(t, err)
+		if len(sch) > 0 {
+			want = append(append(append(want[:len(want)-1:len(want)-1], `,"schema":`...), sch...), '}')
+		}
+		req.Schema = sch
+		got, err := (&Client{}).marshal(req)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+	}
+	_, err := (&Client{}).marshal(provider.Request{Prompt: "p", Schema: []byte(`{ "type": "object" }`)})
+	assert.ErrorContains(t, err, "not compact")
+	_, err = (&Client{}).marshal(provider.Request{Prompt: "p", Schema: []byte(`{"type":`)})
+	assert.ErrorContains(t, err, "schema: unexpected end of JSON input")
 }

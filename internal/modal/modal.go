@@ -41,13 +41,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/lift-sys/lifttest/internal/provider"
 )
@@ -71,8 +71,7 @@ type Client struct {
 	Timeout     time.Duration // per call; 0 means provider.DefaultTimeout
 	MaxBody     int64         // answer cap in bytes; 0 means provider.DefaultMaxBody
 
-	schemas sync.Map // schemaKey -> true: schema slices already checked
-	last    atomic.Pointer[encoded]
+	last atomic.Pointer[encoded]
 }
 
 // answer is the wire shape of every generate body.
@@ -177,32 +176,60 @@ func (e *encoded) same(r *provider.Request) bool {
 func (c *Client) marshal(req provider.Request) ([]byte, error) {
 	sch := req.Schema
 	req.Schema = nil
-	body, err := json.Marshal(req)
-	if err != nil || len(sch) == 0 {
-		return body, err
-	}
-	key := schemaKey{unsafe.SliceData(sch), len(sch)}
-	if _, ok := c.schemas.Load(key); !ok {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, sch); err != nil {
-			return nil, fmt.Errorf("schema: %w", err)
+	if len(sch) > 0 {
+		if err := checkCompact(sch); err != nil {
+			return nil, err
 		}
-		if buf.Len() != len(sch) {
-			return nil, errors.New("schema: not compact JSON (pass json.Compact output)")
-		}
-		c.schemas.Store(key, true)
 	}
-	out := make([]byte, 0, len(body)+len(sch)+10)
-	out = append(out, body[:len(body)-1]...)
-	out = append(out, `,"schema":`...)
-	out = append(out, sch...)
-	return append(out, '}'), nil
+	// One buffer for the whole body: the request's fields, then the
+	// schema spliced in before the closing brace (json.Marshal would
+	// re-validate and copy a json.RawMessage).
+	var b bytes.Buffer
+	b.Grow(len(req.Prompt) + len(sch) + 256)
+	if err := json.NewEncoder(&b).Encode(req); err != nil {
+		return nil, err
+	}
+	body := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	if len(sch) == 0 {
+		return body, nil
+	}
+	body = append(body[:len(body)-1], `,"schema":`...)
+	body = append(body, sch...)
+	return append(body, '}'), nil
 }
 
-// schemaKey identifies a schema slice the client has checked already.
-type schemaKey struct {
-	p *byte
-	n int
+// compact remembers, by content, the schemas found compact: a replay makes
+// a client per case, and every case sends the same two schemas.
+var compact struct {
+	sync.Mutex
+	seen map[uint64]bool
+}
+
+var compactSeed = maphash.MakeSeed()
+
+// checkCompact says why sch is not JSON that json.Compact leaves as it is.
+func checkCompact(sch []byte) error {
+	h := maphash.Bytes(compactSeed, sch)
+	compact.Lock()
+	ok := compact.seen[h]
+	compact.Unlock()
+	if ok {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, sch); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	if !bytes.Equal(buf.Bytes(), sch) {
+		return errors.New("schema: not compact JSON (pass json.Compact output)")
+	}
+	compact.Lock()
+	if compact.seen == nil || len(compact.seen) >= 64 {
+		compact.seen = make(map[uint64]bool)
+	}
+	compact.seen[h] = true
+	compact.Unlock()
+	return nil
 }
 
 // Health is the health endpoint's answer.
