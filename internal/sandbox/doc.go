@@ -3,7 +3,7 @@
 //
 // # Design
 //
-// A [Pool] keeps long-lived Python workers (python3 -I, standard library
+// A [Pool] keeps long-lived Python workers (python3 -I -S, standard library
 // only; the worker source is embedded in this package). Starting an
 // interpreter costs ~16 ms, forking one ~1 ms, so each worker forks a fresh
 // child per job instead of starting a new interpreter. Go talks to a worker

@@ -3,7 +3,7 @@
 # per job, runs the untrusted code in that child behind resource limits and a
 # dropped uid, and writes one JSON response per line on its original stdout.
 #
-# Standard library only; run as `python3 -I -c <this file>`.
+# Standard library only; run as `python3 -I -S -c <this file>`.
 #
 # Layout of a job:
 #   worker (this process; root when the harness is root; child subreaper)
@@ -56,6 +56,7 @@ MOUNT_ATTR_NODEV = 4
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
 SYS_MOUNT_SETATTR = 442  # same number on every architecture we care about
 PR_SET_PDEATHSIG = 1
+PR_SET_NAME = 15  # the comm perf, top and ps show: sbx-worker, sbx-zygote...
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
@@ -833,6 +834,7 @@ def zygote_main(worker, sock):
     """Z: fork a candidate child per spec; see Worker.start_zygote."""
     import socket
     worker.pid = os.getpid()  # the children's parent, which they check
+    libc.prctl(PR_SET_NAME, b"sbx-zygote", 0, 0, 0)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != worker.wpid:
         os._exit(0)
@@ -1313,6 +1315,7 @@ def child_main(worker, spec, fds):
     pipes; after setup: 0 /dev/null, 1 stdout, 2 stderr, 3 data, 4 calls
     (5, the setup pipe, is closed before the candidate's code runs)."""
     out_w, err_w, res_w, call_r, set_w = fds
+    libc.prctl(PR_SET_NAME, b"sbx-cand", 0, 0, 0)
     try:
         _setup_child(worker, spec["workdir"], (-1, out_w, err_w, res_w, call_r, set_w))
         _install_seccomp(worker)
@@ -1664,6 +1667,7 @@ def judge_main(worker, req, fds):
     worker and this process hold. fds: verdict, calls, answers, and the
     pipe on which the worker sends the candidate's pid."""
     verdict_w, call_w, rep_r, pid_r = fds
+    libc.prctl(PR_SET_NAME, b"sbx-judge", 0, 0, 0)
     out = verdict_w  # until the fds are in place
     try:
         _setup_child(worker, "/", (-1, -1, -1, verdict_w, call_w, rep_r, pid_r))
@@ -1757,6 +1761,7 @@ def main():
     os.close(devnull)
     sys.stdout = open(os.devnull, "w")
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    libc.prctl(PR_SET_NAME, b"sbx-worker", 0, 0, 0)
     w = Worker(None)
     w.proto = proto
     cfg = json.loads(w.read_line())
