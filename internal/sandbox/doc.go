@@ -39,9 +39,11 @@
 //   - Each job's child calls setsid, gets rlimits on CPU time, address
 //     space, file size, open files and processes, an empty environment and,
 //     when the harness runs as root, an unprivileged uid unique to the
-//     worker; then PR_SET_NO_NEW_PRIVS (a setuid binary gives nothing), and
-//     last, right before the candidate's code runs, a seccomp filter
-//     (seccomp.go, classic BPF built in Go) that refuses with EPERM what no
+//     worker; PR_SET_NO_NEW_PRIVS (a setuid binary gives nothing) and a
+//     seccomp filter, both in place before the candidate's code runs (the
+//     zygote below installs them once and every child inherits them; without
+//     a zygote each child installs them last in its set-up). The filter
+//     (seccomp.go, classic BPF built in Go) refuses with EPERM what no
 //     test needs: unshare, setns, clone with CLONE_NEW* flags (clone3 gets
 //     ENOSYS so the C library falls back to clone), mount and the new mount
 //     API, pivot_root, chroot, ptrace and process_vm_*, bpf, perf_event_open,
@@ -67,19 +69,26 @@
 //     on the other side. Anything else is wrong_answer "returned T, not a
 //     plain value": an object whose __eq__ always says True passes nothing.
 //   - The candidate's child is forked by a zygote, itself forked by the
-//     worker before it read any request, which receives only what the
-//     candidate may know (source, arguments, prompt) and the child's fds
-//     over a unix socket, and reports the child's status and rusage. So
-//     expected values and test programs are nowhere in the candidate's
-//     address space, not even as freed memory of this or an earlier job (a
-//     child forked by the worker itself could find them by scanning its
-//     memory with ctypes).
+//     worker before it read any request, which never sees a request at all:
+//     it keeps two idle children forked ahead of need (root, not dumpable,
+//     their job-independent set-up done), announces each to the worker with
+//     a unix socket of its own, forks a replacement for each one the worker
+//     claims, and reports their status and rusage. The worker sends an idle
+//     child its part of the job straight over that socket: the candidate
+//     only what it may know (source, arguments, prompt) and its fds, the
+//     judge the test program. So expected values and test programs are
+//     nowhere in the candidate's address space, not even as freed memory of
+//     this or an earlier job (a child forked by the worker itself could find
+//     them by scanning its memory with ctypes), and neither are earlier
+//     candidates' sources. Idle children run as root, so no job can signal
+//     them, and the /proc sweep spares exactly the ones announced (it first
+//     waits for every fork it asked for to be announced).
 //   - I/O jobs: the worker evaluates the expected values and compares them;
 //     the child gets only the arguments. Its
 //     records must come one per test, in order; anything else on that pipe
 //     (it is the job's to write to) is wrong_answer, "forged".
-//   - Check jobs (HumanEval): check() runs in a second child, the judge,
-//     with the prompt's helpers and the test program, and calls the
+//   - Check jobs (HumanEval): check() runs in a second child (a fresh idle
+//     child of the zygote), the judge, with the prompt's helpers and the test program, and calls the
 //     candidate through a proxy that sends plain arguments over a pipe and
 //     rebuilds the plain answer (the entry point's name is bound to that
 //     proxy, as the original program would). The candidate's module never
@@ -92,10 +101,7 @@
 //
 // # What it still does not stop
 //
-//   - A candidate's source and arguments, and those of earlier jobs on the
-//     same worker, are in the zygote's memory and so in its own: a job can
-//     read earlier candidates' code (never their verdicts or expected
-//     values). Where the zygote is missing (see [IsolationSteps]), a child
+//   - Where the zygote is missing (see [IsolationSteps]), a child
 //     forked by the worker itself drops the request before running any code,
 //     but may still find expected values in freed memory by scanning its
 //     address space.
@@ -108,7 +114,7 @@
 //     missing.
 //   - Without root the worker builds its namespaces in a user namespace; as
 //     nobody on a Debian container like CI's, only "setuid" (jobs run as the
-//     worker's uid and can signal it and its zygote: a job that kills them is
+//     worker's uid and can signal it, its zygote and the idle children: a job that kills them is
 //     a sandbox_error and the worker is replaced) and "zygote" (procfs cannot
 //     be mounted in a user namespace where the container masks /proc paths,
 //     so the worker forks candidates itself and the freed-memory leak above
