@@ -13,7 +13,6 @@
 # child's process group and then every descendant left (they are reparented
 # to the worker because it is a subreaper).
 
-import ast
 import ctypes
 import errno
 import fcntl
@@ -63,6 +62,7 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 MNT_DETACH = 2
 
+PyCF_ONLY_AST = 0x400  # ast.PyCF_ONLY_AST
 REPR_CAP = 2000
 RESULT_CAP = 8 << 20
 
@@ -1614,7 +1614,8 @@ def run_request(spec, me):
     kind = spec["kind"]
     if kind == "syntax":
         try:
-            ast.parse(spec["source"], "<solution>")
+            # ast.parse without importing ast (~5 ms of every worker's start).
+            compile(spec["source"], "<solution>", "exec", PyCF_ONLY_AST, dont_inherit=True)
         except (SyntaxError, ValueError) as e:
             return {"class": "syntax_error", "error": _fmt_syntax(e) if isinstance(e, SyntaxError)
                     else "SyntaxError: %s" % e}
@@ -1780,10 +1781,14 @@ class Candidate:
         self.__name__ = name
         self._w, self._r, self._pidfd = call_w, rep_r, pidfd
         self._buf = b""
+        self._poll = select.poll()  # one for every call
+        self._poll.register(rep_r, select.POLLIN)
+        if pidfd >= 0:
+            self._poll.register(pidfd, select.POLLIN)
 
     def _recv(self):
         while b"\n" not in self._buf:
-            ready = [fd for fd, _ in self._poller().poll()]
+            ready = [fd for fd, _ in self._poll.poll()]
             chunk = b""
             if self._r in ready:
                 chunk = os.read(self._r, 1 << 16)
@@ -1808,12 +1813,6 @@ class Candidate:
             raise Violation("a record that is not an object")
         return rec
 
-    def _poller(self):
-        p = select.poll()
-        p.register(self._r, select.POLLIN)
-        if self._pidfd >= 0:
-            p.register(self._pidfd, select.POLLIN)
-        return p
 
     def hello(self):
         rec = self._recv()
