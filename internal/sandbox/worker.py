@@ -933,7 +933,7 @@ def zygote_main(worker, sock):
     if worker.fprog is not None and libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 \
             and libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(worker.fprog), 0, 0) == 0:
         worker.filtered = True
-    _warm_up(64)
+    _warm_up(16)
     kids = {}  # pidfd -> pid
     poller = select.poll()
     poller.register(sock, select.POLLIN)
@@ -1033,6 +1033,17 @@ def _warm_up(rounds):
                 got = _records(os.read(r, 1 << 16), False)
                 _judge_io(got[0], {"want": "[1, 'a', {'k': (1.5, b'b')}]"})
                 from_plain(json.loads(json.dumps(to_plain(list(eval(a, dict(EVAL_NAMES)))))))
+            # The judge's side: a check program against the proxy, whose
+            # answers are written ahead into its pipe.
+            os.write(w, b'{"t": "ready"}\n{"t": "r", "v": {"l": [1, null]}}\n')
+            call_r, call_w = os.pipe()
+            try:
+                run_judge({"prompt": "def g(x):\n    return x\n", "entry_point": "f",
+                           "test": "def check(c):\n    assert c(1, None) == [1, None]\n"},
+                          lambda: Candidate("f", call_w, r, -1))
+            finally:
+                os.close(call_r)
+                os.close(call_w)
     except Exception:
         pass  # an optimisation only
     finally:
