@@ -2,7 +2,10 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
+	"os/exec"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -57,4 +60,25 @@ func BenchmarkThroughput2Workers(b *testing.B) {
 	close(jobs)
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "jobs/s")
+}
+
+// BenchmarkForkFloor is the anchor of BenchmarkTrivialJob: a bare fork,
+// _exit and wait of the same interpreter with a worker's modules loaded
+// (testdata/forkfloor.py), b.N forks; ms/fork is the median. A job cannot
+// be cheaper than what a fresh process costs on the machine.
+func BenchmarkForkFloor(b *testing.B) {
+	python, err := resolvePython("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := max(b.N, 10)
+	out, err := exec.Command(python, "-I", "-S", "testdata/forkfloor.py", strconv.Itoa(n)).Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var median float64
+	if _, err := fmt.Sscanf(string(out), "forkfloor: fork+exit+wait median %f ms", &median); err != nil {
+		b.Fatalf("%q: %v", out, err)
+	}
+	b.ReportMetric(median, "ms/fork")
 }

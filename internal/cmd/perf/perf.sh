@@ -29,10 +29,14 @@ else
 	row "HumanEval canonical solutions through the sandbox, 2 workers" "skipped (FILE=)" "" "make perf FILE=path/to/HumanEval.jsonl.gz"
 fi
 
-# 2. Trivial job, median of 300, 3 runs.
+# 2. Trivial job, median of 300, 3 runs; anchor: a bare fork+exit+wait of
+# the same interpreter with a worker's modules loaded (median of 1000, 3 runs),
+# what one fresh process per job costs here at the least.
 $GO test -run '^$' -bench '^BenchmarkTrivialJob$' -benchtime 300x -count 3 ./internal/sandbox/ >"$tmp/triv"
 triv=$(awk '/ms\/job/{for(i=1;i<=NF;i++) if($(i)=="ms/job") v=v (v?", ":"") $(i-1)} END{print v}' "$tmp/triv")
-row "trivial job, median (3 runs of 300)" "${triv} ms" "" "go test -run '^\$' -bench '^BenchmarkTrivialJob\$' -benchtime 300x -count 3 ./internal/sandbox/"
+$GO test -run '^$' -bench '^BenchmarkForkFloor$' -benchtime 1000x -count 3 ./internal/sandbox/ >"$tmp/fork"
+fork=$(awk '/ms\/fork/{for(i=1;i<=NF;i++) if($(i)=="ms/fork") v=v (v?", ":"") $(i-1)} END{print v}' "$tmp/fork")
+row "trivial job, median (3 runs of 300)" "${triv} ms" "bare fork+exit+wait of the interpreter: ${fork} ms" "go test -run '^\$' -bench '^Benchmark(TrivialJob|ForkFloor)\$' ./internal/sandbox/ (-benchtime 300x, 1000x; -count 3)"
 
 # 3. Every bundled suite replayed as tests, the test binary built first.
 $GO test -c -o bin/lifttest.test .
