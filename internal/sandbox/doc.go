@@ -114,8 +114,10 @@
 //     missing.
 //   - Without root the worker builds its namespaces in a user namespace; as
 //     nobody on a Debian container like CI's, only "setuid" (jobs run as the
-//     worker's uid and can signal it, its zygote and the idle children: a job that kills them is
-//     a sandbox_error and the worker is replaced) and "zygote" (procfs cannot
+//     worker's uid and can signal it, its zygote and the idle children: a
+//     job that kills them is a sandbox_error and the worker is replaced; the
+//     sweep sends the idle children SIGCONT, so stopping them stalls no
+//     later job) and "zygote" (procfs cannot
 //     be mounted in a user namespace where the container masks /proc paths,
 //     so the worker forks candidates itself and the freed-memory leak above
 //     is back) are missing. Without unprivileged user namespaces most steps

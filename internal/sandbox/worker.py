@@ -894,6 +894,7 @@ class Worker:
             else:
                 others = [p for p in _children(self.pid) if p not in spare]
             if not others:
+                self.resume_idle()
                 return
             for p in others:
                 try:
@@ -901,6 +902,16 @@ class Worker:
                 except OSError:
                     pass
             time.sleep(0.0005)
+
+    def resume_idle(self):
+        """Without setuid a job shares its uid with the idle children and
+        could have stopped one (SIGSTOP): the next job would then time out
+        instead of running. SIGCONT undoes that; two syscalls."""
+        for p, _ in self.idle:
+            try:
+                os.kill(p, signal.SIGCONT)
+            except OSError:
+                pass
 
 
 class Rusage:
