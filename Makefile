@@ -44,6 +44,7 @@ FUZZ_TARGETS := \
 	./internal/ir:FuzzParseIR \
 	./internal/ir:FuzzParseCode \
 	./internal/schema:FuzzValidate \
+	./internal/schema:FuzzDecode \
 	./internal/assemble:FuzzAssemble \
 	./internal/assemble:FuzzDefinedFunctions \
 	./internal/assemble:FuzzNormalizeType \

@@ -20,6 +20,7 @@ import (
 	"github.com/lift-sys/lifttest/internal/gate"
 	"github.com/lift-sys/lifttest/internal/report"
 	"github.com/lift-sys/lifttest/internal/results"
+	"github.com/lift-sys/lifttest/internal/schema"
 	"github.com/lift-sys/lifttest/lifttest/record"
 )
 
@@ -68,10 +69,12 @@ func NewSession(opts Options, suites ...Suite) (*Session, error) {
 	}
 	s := &Session{opts: o, suites: sel, started: time.Now(), preloaded: make(chan struct{})}
 	if o.Mode == ModeReplay {
-		// The cassettes parse while NewRunner waits for the sandbox's
-		// interpreters to start.
+		// The cassettes parse, and the schemas compile, while NewRunner
+		// waits for the sandbox's interpreters to start.
 		go func() {
 			defer close(s.preloaded)
+			schema.IR()
+			schema.Code()
 			var paths []string
 			for _, su := range sel {
 				for _, c := range su.Cases {

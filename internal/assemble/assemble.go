@@ -301,7 +301,7 @@ func typingNames(imports []ir.Import, chunks ...[]string) []string {
 	}
 	used := map[string]bool{}
 	for _, chunk := range chunks {
-		typingRefs(maskBytes([]byte(strings.Join(chunk, "\n"))), func(n string) {
+		typingRefs(maskBytes(joinLines(chunk)), func(n string) {
 			if !imported[n] {
 				used[n] = true
 			}

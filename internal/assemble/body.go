@@ -77,7 +77,7 @@ func prepare(s ir.Statement) stmt {
 
 	// Significant lines (not blank, not only a comment or string body),
 	// found on the masked code so that strings spanning lines are skipped.
-	masked := strings.Split(mask(strings.Join(code, "\n")), "\n")
+	masked := strings.Split(string(maskBytes(joinLines(code))), "\n")
 	var sig, top []int
 	for i, m := range masked {
 		if strings.TrimSpace(m) != "" {

@@ -13,6 +13,23 @@ import (
 // unterminated single-quoted string ends at the end of its line.
 func mask(src string) string { return string(maskBytes([]byte(src))) }
 
+// joinLines is strings.Join(lines, "\n") as a fresh byte slice, for
+// maskBytes.
+func joinLines(lines []string) []byte {
+	n := len(lines)
+	for _, l := range lines {
+		n += len(l)
+	}
+	b := make([]byte, 0, n)
+	for i, l := range lines {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, l...)
+	}
+	return b
+}
+
 // maskBytes is mask in place.
 func maskBytes(b []byte) []byte {
 	for i := 0; i < len(b); {

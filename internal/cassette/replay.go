@@ -3,6 +3,7 @@ package cassette
 import (
 	"bytes"
 	"hash/maphash"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -230,17 +231,22 @@ func (t *replayTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err := r.Context().Err(); err != nil {
 		return nil, err
 	}
-	resp, err := i.GetHTTPResponse()
-	if err != nil {
-		return nil, err
+	// The recorded answer, as go-vcr's GetHTTPResponse builds it, but
+	// answering r (as a real transport would) rather than a request rebuilt
+	// from the recording, which cost a URL parse per call. The parsed
+	// cassette is shared: the caller gets its own maps.
+	rec := &i.Response
+	resp := &http.Response{
+		Status: rec.Status, StatusCode: rec.Code, Proto: rec.Proto, ProtoMajor: rec.ProtoMajor, ProtoMinor: rec.ProtoMinor,
+		ContentLength: rec.ContentLength, Uncompressed: rec.Uncompressed, Close: true, Request: r,
+		Body:             io.NopCloser(strings.NewReader(rec.Body)),
+		Header:           http.Header(rec.Headers).Clone(),
+		Trailer:          http.Header(rec.Trailer).Clone(),
+		TransferEncoding: append([]string(nil), rec.TransferEncoding...),
 	}
-	// The parsed cassette is shared: the caller gets its own maps.
-	resp.Header = http.Header(i.Response.Headers).Clone()
 	if resp.Header == nil {
 		resp.Header = http.Header{}
 	}
-	resp.Trailer = http.Header(i.Response.Trailer).Clone()
-	resp.TransferEncoding = append([]string(nil), i.Response.TransferEncoding...)
 	if tm, ok := r.Context().Value(timingKey{}).(*Timing); ok {
 		tm.Recorded += i.Response.Duration
 		tm.Replayed = true

@@ -1,7 +1,12 @@
 package schema
 
 import (
+	"bytes"
+	"fmt"
+	"reflect"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/lift-sys/lifttest/internal/ir"
 )
@@ -28,6 +33,24 @@ func FuzzValidate(f *testing.F) {
 			if _, err := ir.ParseCode(doc); err != nil {
 				t.Fatalf("valid by the code schema but not parsed: %v", err)
 			}
+		}
+	})
+}
+
+// FuzzDecode checks decode against the library's own decoder: the same
+// value, or the same error.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"a":[true,null,"x\u00e9"]}`, `{"n":1}`, `[1e999]`, `{"a":1} x`, `{`, `"\ud800"`, ` [] `, `{"a":{"a":2},"a":"b"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		got, gotErr := decode(doc)
+		want, wantErr := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("decode(%q) error %v, the library's %v", doc, gotErr, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decode(%q) = %#v, the library's %#v", doc, got, want)
 		}
 	})
 }

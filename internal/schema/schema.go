@@ -91,7 +91,7 @@ func (s *Schema) JSON() json.RawMessage { return s.raw }
 // Validate checks one JSON document. The error wraps ErrInvalid and lists
 // every violation with its JSON pointer.
 func (s *Schema) Validate(doc []byte) error {
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	v, err := decode(doc)
 	if err != nil {
 		return fmt.Errorf("%w (%s): not JSON: %v", ErrInvalid, s.name, err)
 	}
@@ -103,6 +103,40 @@ func (s *Schema) Validate(doc []byte) error {
 		return fmt.Errorf("%w (%s): %v", ErrInvalid, s.name, err)
 	}
 	return nil
+}
+
+// decode is jsonschema.UnmarshalJSON(doc), which keeps numbers exact
+// (json.Number) through a json.Decoder whose buffer grows by copies. A
+// document without numbers, such as the IR and code answers, decodes to
+// the same values with json.Unmarshal, which reads the bytes in place;
+// anything else, errors included, goes the library's way.
+func decode(doc []byte) (any, error) {
+	var v any
+	if json.Unmarshal(doc, &v) == nil && !hasNumber(v) {
+		return v, nil
+	}
+	return jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+}
+
+// hasNumber says whether json.Unmarshal's v holds a number anywhere.
+func hasNumber(v any) bool {
+	switch v := v.(type) {
+	case float64:
+		return true
+	case map[string]any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // violations flattens the validator's tree into "at /path: message" items,

@@ -42,11 +42,15 @@ row "trivial job, median (3 runs of 300)" "${triv} ms" "bare fork+exit+wait of t
 $GO test -c -o bin/lifttest.test .
 t0=$(now); bin/lifttest.test -test.run '^TestSuites$' -test.count=1 -test.v >"$tmp/suites" 2>&1; t1=$(now)
 cases=$(grep -cE -- '--- PASS: TestSuites/suite=[^/]*/case=[^/ ]* ' "$tmp/suites" || true)
-row "every bundled suite replayed as tests ($cases cases)" "$(secs "$t0" "$t1") s" "" "go test -c -o bin/lifttest.test . && time bin/lifttest.test -test.run '^TestSuites\$'"
+# Anchors: the same binary running no test (start-up: the sandbox's workers,
+# the python3 resolution, exit), and that resolution alone (a pyenv shim here).
+t2=$(now); bin/lifttest.test -test.run '^$' >/dev/null 2>&1; t3=$(now)
+t4=$(now); python3 -c 'import sys; print(sys.executable)' >/dev/null; t5=$(now)
+row "every bundled suite replayed as tests ($cases cases)" "$(secs "$t0" "$t1") s" "the binary running no test: $(secs "$t2" "$t3") s, of which resolving python3 on PATH: $(secs "$t4" "$t5") s" "go test -c -o bin/lifttest.test . && time bin/lifttest.test -test.run '^TestSuites\$'"
 
 # 4. Harness heap per case (BenchmarkSuite -benchmem, mean over cases).
 $GO test -run '^$' -bench '^BenchmarkSuite$' -benchtime 5x -benchmem . >"$tmp/mem"
-mem=$(awk '/^BenchmarkSuite\//{for(i=1;i<=NF;i++){if($(i)=="B/op"){b+=$(i-1);n++} if($(i)=="allocs/op")a+=$(i-1); if($(i)=="ns/op"&&$(i-1)!~/e/)ns+=$(i-1); if($(i)=="validate-ns/op")vs+=$(i-1)}} END{if(n) printf "%.0f kB/op, %.1fk allocs/op; ns/op %.1f ms of which validate %.1f ms (%d cases)", b/n/1000, a/n/1000, ns/n/1e6, vs/n/1e6, n}' "$tmp/mem")
+mem=$(awk '/^BenchmarkSuite\//{for(i=1;i<=NF;i++){if($(i)=="B/op"){b+=$(i-1);n++} if($(i)=="allocs/op")a+=$(i-1); if($(i)=="ns/op"&&$(i-1)!~/e/)ns+=$(i-1); if($(i)=="validate-ns/op")vs+=$(i-1)}} END{if(n) printf "%.1f kB/op, %.1fk allocs/op; ns/op %.1f ms of which validate %.1f ms (%d cases)", b/n/1000, a/n/1000, ns/n/1e6, vs/n/1e6, n}' "$tmp/mem")
 row "harness heap per case in replay (mean)" "$mem" "" "go test -run '^\$' -bench '^BenchmarkSuite\$' -benchtime 5x -benchmem ."
 
 # 5. make bench, wall time (module cache and build cache warm).
