@@ -243,12 +243,8 @@ func launch(cmd *exec.Cmd, cfg *Config) (*worker, error) {
 }
 
 func (w *worker) send(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.stdin.Write(append(b, '\n'))
-	return err
+	// One line, one write, from encoding/json's pooled buffer.
+	return json.NewEncoder(w.stdin).Encode(v)
 }
 
 // do runs one request. healthy=false means the worker must be discarded.
