@@ -5,6 +5,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,16 +22,19 @@ func TestJobCannotStallIdleChildren(t *testing.T) {
 		t.Skip("starts the worker as nobody with " + python + ": needs root and that interpreter")
 	}
 	nobody := []*syscall.SysProcAttr{{Setpgid: true, Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}}
-	cfg := Config{Timeout: testTimeout}
+	cfg := Config{Timeout: 5 * time.Second}
 	require.NoError(t, cfg.normalize())
 	w, err := startWorker(python, &cfg, nobody)
 	require.NoError(t, err)
 	defer w.stop()
 	require.Contains(t, w.hello.Missing, "setuid", "the worker runs without setuid")
 
-	stop := "import os, signal\ndef f():\n    n = 0\n    for p in os.listdir('/proc'):\n" +
-		"        try:\n            comm = open('/proc/%s/comm' % p).read().strip()\n        except OSError:\n            continue\n" +
-		"        if comm == 'sbx-idle':\n            os.kill(int(p), signal.SIGSTOP)\n            n += 1\n    return n\n"
+	// The replacement idle children may not be forked (or named) yet when
+	// the job starts: it looks again for up to a second.
+	stop := "import os, signal, time\ndef f():\n    n = 0\n    for _ in range(100):\n        for p in os.listdir('/proc'):\n" +
+		"            try:\n                comm = open('/proc/%s/comm' % p).read().strip()\n            except OSError:\n                continue\n" +
+		"            if comm == 'sbx-idle':\n                os.kill(int(p), signal.SIGSTOP)\n                n += 1\n" +
+		"        if n:\n            return n\n        time.sleep(0.01)\n    return n\n"
 	res, err, healthy := w.do(context.Background(), nil, &request{ID: 1, Kind: "io", Source: stop, Function: "f",
 		Tests: []wireTest{{"[]", "0"}}}, cfg.Timeout)
 	require.NoError(t, err)
