@@ -37,7 +37,7 @@ func (s *Session) writeBenchConfig(w io.Writer) {
 	timing := "measured"
 	if s.opts.Mode == ModeReplay {
 		timing = "recorded"
-		fmt.Fprintln(w, "# lifttest replay: latency, cost and success metrics are the recorded run's; ns/op is lifttest's own cost per request (cassette load, assembly, sandboxed validation), not the endpoint's.")
+		fmt.Fprintln(w, "# lifttest replay: latency, cost and success metrics are the recorded run's; ns/op is lifttest's own cost per request (matching the recording, schema checks, assembly, sandboxed validation), not the endpoint's.")
 	}
 	// Configuration lines come before the results they describe, which
 	// benchfmt.Writer only writes together with a result: written here.

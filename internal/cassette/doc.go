@@ -51,6 +51,19 @@
 // differs from its recording in bytes (for some bundled cases the bytes
 // sent now are not the bytes recorded, though the meaning is) took it from 159 to 152 kB and 1.5k to 1.4k
 // allocations per case at -benchtime 20x, the iterations of make bench.
-// The target, 100 kB, would need the harness's own request
-// encoding, answer decoding and schema validation to allocate less.
+//
+// Then (same command at -benchtime 5x, three runs alternated with the
+// commit before, load 1.9-2.3): 201-203 kB and 2.0k allocations per case
+// before, 98-100 kB and 1.1k after. [Preload] parses a session's cassettes
+// on every core while the sandbox starts, so no benchmark's loop counts a
+// parse (it was 60 kB per case at 5x); a pooled buffer holds each sent body
+// while it is matched; the answer is built from the recording without the
+// request go-vcr's GetHTTPResponse rebuilds (a URL parse per call); and,
+// outside this package, the request is encoded in one buffer, the schemas
+// checked compact once per process, answers decoded in one pass, schema
+// documents without numbers decoded in place, and the assembler's typing
+// scan no longer a backtracking regexp (a fifth of a replay's Go CPU). What
+// is left per case: JSON Schema validation inside santhosh-tekuri/jsonschema
+// about a third, the request body and the rendered prompt (the bytes that
+// are sent), assembly, and the parse of the answers into IR and code.
 package cassette
