@@ -74,6 +74,11 @@ func (s *Scanner) Null() bool { return s.Literal("null") }
 // whether it could. Keys are printable ASCII without escapes, else Object
 // reports false.
 func (s *Scanner) Object(member func(key []byte) bool) bool {
+	return s.object(s.PlainString, member)
+}
+
+// object is Object with the keys read by key.
+func (s *Scanner) object(key func() ([]byte, bool), member func(key []byte) bool) bool {
 	s.WS()
 	if !s.Byte('{') {
 		return false
@@ -83,7 +88,7 @@ func (s *Scanner) Object(member func(key []byte) bool) bool {
 		return true
 	}
 	for {
-		key, ok := s.PlainString()
+		key, ok := key()
 		if !ok {
 			return false
 		}
@@ -301,51 +306,9 @@ func (s *Scanner) value(depth int) bool {
 	}
 	switch c := s.B[s.I]; c {
 	case '{':
-		s.I++
-		s.WS()
-		if s.Byte('}') {
-			return true
-		}
-		for {
-			if !s.str() {
-				return false
-			}
-			s.WS()
-			if !s.Byte(':') {
-				return false
-			}
-			s.WS()
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.WS()
-			if s.Byte('}') {
-				return true
-			}
-			if !s.Byte(',') {
-				return false
-			}
-			s.WS()
-		}
+		return s.object(s.anyKey, func([]byte) bool { return s.value(depth + 1) })
 	case '[':
-		s.I++
-		s.WS()
-		if s.Byte(']') {
-			return true
-		}
-		for {
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.WS()
-			if s.Byte(']') {
-				return true
-			}
-			if !s.Byte(',') {
-				return false
-			}
-			s.WS()
-		}
+		return s.Array(func() bool { return s.value(depth + 1) })
 	case '"':
 		return s.str()
 	case 't':
@@ -356,6 +319,13 @@ func (s *Scanner) value(depth int) bool {
 		return s.Literal("null")
 	}
 	return s.number()
+}
+
+// anyKey reads an object key, escapes included, for value.
+func (s *Scanner) anyKey() ([]byte, bool) {
+	start := s.I
+	ok := s.str()
+	return s.B[start:s.I], ok
 }
 
 // str validates a JSON string, escapes included. Like json.Valid it takes
