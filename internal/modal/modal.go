@@ -134,7 +134,8 @@ func (c *Client) Generate(ctx context.Context, req provider.Request) (provider.R
 
 // encode writes the request. json.Marshal would re-validate and re-compact
 // the 5 KB schema on every call (a third of the client's CPU under load), so
-// the schema is checked once per distinct slice and spliced in as it is.
+// the schema is checked once per process and content (checkCompact) and
+// spliced in as it is.
 // The last body is kept and handed out again (read-only: it only ever goes
 // into a bytes.Reader) while the request is the same, schema bytes
 // included, as under `make loadtest` or a case's retries.
