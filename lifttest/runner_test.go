@@ -337,6 +337,11 @@ func TestNewRunnerChecksOptions(t *testing.T) {
 	assert.Equal(t, 5, r.opts.MaxAttempts)
 	assert.Equal(t, 1, r.opts.Samples)
 	assert.Equal(t, runtime.GOMAXPROCS(0), r.opts.Concurrency, "a replay runs a case per core")
+	for _, m := range []Mode{ModeLive, ModeRecord} {
+		o, _, _, err := Options{Mode: m, Endpoint: "http://127.0.0.1:1/generate"}.withDefaults()
+		require.NoError(t, err)
+		assert.Equal(t, 1, o.Concurrency, "%v: requests in flight together would slow each other", m)
+	}
 	assert.Equal(t, 600*time.Second, r.timeout(), "cold until a warmup succeeds")
 
 	bad := []struct {
