@@ -44,7 +44,10 @@
 //     zygote below installs them once and every child inherits them; without
 //     a zygote each child installs them last in its set-up). The filter
 //     (seccomp.go, classic BPF built in Go) refuses with EPERM what no
-//     test needs: unshare, setns, clone with CLONE_NEW* flags (clone3 gets
+//     test needs: unshare, setns, clone with CLONE_NEW* flags or
+//     CLONE_PARENT (whose child would be the zygote's, beyond a sweep
+//     without a PID namespace; a sweep that still cannot reap everything
+//     has the worker replaced) (clone3 gets
 //     ENOSYS so the C library falls back to clone), mount and the new mount
 //     API, pivot_root, chroot, ptrace and process_vm_*, bpf, perf_event_open,
 //     userfaultfd, io_uring, keyctl/add_key/request_key, kexec, module
@@ -115,9 +118,10 @@
 //   - Without root the worker builds its namespaces in a user namespace; as
 //     nobody on a Debian container like CI's, only "setuid" (jobs run as the
 //     worker's uid and can signal it, its zygote and the idle children: a
-//     job that kills them is a sandbox_error and the worker is replaced; the
-//     sweep sends the idle children SIGCONT, so stopping them stalls no
-//     later job) and "zygote" (procfs cannot
+//     job that kills the worker or zygote, or stops the zygote, ends as a
+//     sandbox_error and the worker is replaced; an idle child found dead
+//     is skipped, and the sweep sends the idle children SIGCONT, so neither
+//     stalls a later job) and "zygote" (procfs cannot
 //     be mounted in a user namespace where the container masks /proc paths,
 //     so the worker forks candidates itself and the freed-memory leak above
 //     is back) are missing. Without unprivileged user namespaces most steps

@@ -208,6 +208,8 @@ func TestHostileExits(t *testing.T) {
 		{"sys.exit", "import sys\n    sys.exit(3)", Exception, "SystemExit: 3"},
 		{"sys.exit no code", "import sys\n    sys.exit()", Exception, "SystemExit"},
 		{"raise SystemExit", "raise SystemExit('bye')", Exception, "SystemExit: bye"},
+		{"quit", "quit(3)", Exception, "SystemExit: 3"},
+		{"exit", "exit()", Exception, "SystemExit"},
 		{"os._exit", "import os\n    os._exit(0)", Exception, "exited with status 0"},
 		{"os._exit nonzero", "import os\n    os._exit(7)", Exception, "exited with status 7"},
 		{"KeyboardInterrupt", "raise KeyboardInterrupt", Exception, "KeyboardInterrupt"},
@@ -364,6 +366,7 @@ PID = os.getpid()
 	calls := map[string][2]int{
 		"unshare(CLONE_NEWUSER)":       {272, 0x10000000},
 		"clone(CLONE_NEWUSER|SIGCHLD)": {56, 0x10000000 | 17},
+		"clone(CLONE_PARENT|SIGCHLD)":  {56, 0x8000 | 17},
 		"setns":                        {308, -1},
 		"mount":                        {165, 0},
 		"umount2":                      {166, 0},

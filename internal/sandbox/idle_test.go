@@ -2,7 +2,11 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -46,4 +50,89 @@ func TestJobCannotStallIdleChildren(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, healthy)
 	assert.Equal(t, Passed, res.Class, "%+v", res)
+}
+
+// An idle child that died before the worker read the zygote's notice (a
+// job sharing its uid killed it, or anything else) is skipped: the next
+// job runs on another one, not a sandbox_error.
+func TestDeadIdleChildIsSkipped(t *testing.T) {
+	python, err := resolvePython("")
+	require.NoError(t, err)
+	cfg := Config{Timeout: 5 * time.Second}
+	require.NoError(t, cfg.normalize())
+	w, err := startWorker(python, &cfg, spawnAttempts())
+	require.NoError(t, err)
+	defer w.stop()
+	trivial := &request{ID: 1, Kind: "io", Source: "def f():\n    return 1\n", Function: "f", Tests: []wireTest{{"[]", "1"}}}
+	res, err, healthy := w.do(context.Background(), nil, trivial, cfg.Timeout)
+	require.NoError(t, err)
+	require.True(t, healthy)
+	require.Equal(t, Passed, res.Class, "%+v", res)
+	if slices.Contains(res.Missing, "zygote") {
+		t.Skip("no zygote, no idle children")
+	}
+
+	// Between jobs the worker reads nothing from the zygote: the deaths
+	// are unread when the next job takes an idle child.
+	var killed []int
+	for _, z := range childrenOf(t, w.pid()) {
+		for _, c := range childrenOf(t, z) {
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", c)); strings.TrimSpace(string(comm)) == "sbx-idle" {
+				require.NoError(t, syscall.Kill(c, syscall.SIGKILL))
+				killed = append(killed, c)
+			}
+		}
+	}
+	require.NotEmpty(t, killed, "the worker's zygote has idle children")
+	// Dead, their sockets closed (a zombie at most), before the next job.
+	require.Eventually(t, func() bool {
+		for _, c := range killed {
+			st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c))
+			if s := string(st); err == nil && !strings.HasPrefix(s[strings.LastIndexByte(s, ')')+1:], " Z") {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, time.Millisecond)
+	trivial.ID = 2
+	res, err, healthy = w.do(context.Background(), nil, trivial, cfg.Timeout)
+	require.NoError(t, err)
+	assert.True(t, healthy)
+	assert.Equal(t, Passed, res.Class, "%+v", res)
+}
+
+// childrenOf lists pid's children from /proc.
+func childrenOf(t *testing.T, pid int) []int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	var out []int
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n))
+		if err != nil {
+			continue
+		}
+		s := string(st)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// A descriptor limit too small for the job's own pipes is refused up front,
+// not found out as a sandbox_error on every job.
+func TestConfigRefusesTooFewOpenFiles(t *testing.T) {
+	cfg := Config{OpenFiles: 8}
+	err := cfg.normalize()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "OpenFiles 8")
+	assert.Contains(t, err.Error(), "at least 16")
+	cfg = Config{OpenFiles: 16}
+	assert.NoError(t, cfg.normalize())
 }

@@ -36,6 +36,7 @@ const (
 	DefaultMemoryBytes = 1 << 30
 	DefaultFileBytes   = 16 << 20
 	DefaultOpenFiles   = 64
+	minOpenFiles       = 16
 	DefaultProcs       = 16
 	DefaultOutputBytes = 64 << 10
 )
@@ -281,6 +282,10 @@ func (c *Config) normalize() error {
 	if c.Workers < 0 || c.Timeout < 0 || c.CPUSeconds < 0 || c.MemoryBytes < 0 ||
 		c.FileBytes < 0 || c.OpenFiles < 0 || c.Procs < 0 || c.OutputBytes < 0 {
 		return errors.New("sandbox: negative value in Config")
+	}
+	if c.OpenFiles > 0 && c.OpenFiles < minOpenFiles {
+		// The limit is set in a child before it receives the job's pipes.
+		return fmt.Errorf("sandbox: Config.OpenFiles %d leaves no room for the job's own descriptors: use at least %d (0 is %d)", c.OpenFiles, minOpenFiles, DefaultOpenFiles)
 	}
 	if c.Workers == 0 {
 		c.Workers = runtime.NumCPU()

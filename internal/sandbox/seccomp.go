@@ -40,9 +40,11 @@ const (
 	auditAMD64 = 0xc000003e
 )
 
-// cloneNamespaceFlags are the CLONE_NEW* bits of clone(2)'s flags:
-// NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
-const cloneNamespaceFlags = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 |
+// cloneNamespaceFlags are the refused bits of clone(2)'s flags: the
+// CLONE_NEW* ones (NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID,
+// NEWNET), and CLONE_PARENT, whose child would be the zygote's, out of
+// the sweep's reach where the worker has no PID namespace.
+const cloneNamespaceFlags = 0x00008000 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 |
 	0x10000000 | 0x20000000 | 0x40000000
 
 // seccompDenied are the refused system calls by name, with their x86-64

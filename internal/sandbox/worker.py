@@ -38,6 +38,14 @@ import re  # noqa: F401
 import string  # noqa: F401
 import typing  # noqa: F401
 
+# -S leaves out the site module, and with it the exit() and quit() that
+# generated code sometimes calls: the same objects, from where site takes
+# them (no site-packages involved).
+import _sitebuiltins
+import builtins
+builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
+builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
@@ -108,6 +116,7 @@ class Worker:
         self.uid = None  # uid/gid jobs run as; None = unchanged
         self.private_tmp = False
         self.jobs = 0
+        self.unswept = False  # a sweep gave up: replace this worker
         self.inbuf = b""
         self.pid = os.getpid()
         self.wpid = self.pid  # the worker's own pid (self.pid is the zygote's in Z)
@@ -442,6 +451,8 @@ class Worker:
             resp = self.fork_job(req, workdir, missing)
         finally:
             problem = self.clean_workdir(workdir)
+        if not problem and self.unswept:
+            problem = "a process of the job outlived the sweep"
         if problem:
             # The job's verdict stands (it ran in a clean state); the
             # worker cannot promise one to the next job, so Go replaces it.
@@ -782,25 +793,28 @@ class Worker:
         """Send msg and fds to the next idle child and ask the zygote for a
         replacement; its pid, or None."""
         import socket
-        while not self.idle:
-            if self.zdead:
-                return None
-            self._zread(block=True)
-        pid, fd = self.idle.pop(0)
-        try:
-            self.zsock.send(b"c")
-            self.pending += 1
-        except OSError:
-            self.zdead = True
-        s = socket.socket(fileno=fd)
-        try:
-            _send_msg(s, msg, fds)
-        except OSError:
-            self.kill_job(pid)
-            return None
-        finally:
-            s.close()
-        return pid
+        while True:
+            while not self.idle:
+                if self.zdead:
+                    return None
+                self._zread(block=True)
+            pid, fd = self.idle.pop(0)
+            try:
+                self.zsock.send(b"c")
+                self.pending += 1
+            except OSError:
+                self.zdead = True
+            s = socket.socket(fileno=fd)
+            try:
+                _send_msg(s, msg, fds)
+                return pid
+            except OSError:
+                # Dead before its death notice was read (a job that shared
+                # its uid killed it): the next one serves, not this job's
+                # failure.
+                self.kill_job(pid)
+            finally:
+                s.close()
 
     def zygote_status(self, pid, block):
         """(status, rusage) of a child once it has ended, else None (or
@@ -902,6 +916,10 @@ class Worker:
                 except OSError:
                     pass
             time.sleep(0.0005)
+        # Something outlived every round (a process this worker cannot
+        # reap): it cannot promise the next job a clean state.
+        self.unswept = True
+        self.resume_idle()
 
     def resume_idle(self):
         """Without setuid a job shares its uid with the idle children and
