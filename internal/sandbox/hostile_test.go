@@ -255,7 +255,14 @@ func TestHostileSegfault(t *testing.T) {
 }
 
 // processesOf lists the pids of live processes owned by uid.
-func processesOf(t *testing.T, uid int) []int {
+func processesOf(t *testing.T, uid int) []int { return procsWhere(t, "Uid:", uid) }
+
+// childrenOf lists pid's children.
+func childrenOf(t *testing.T, pid int) []int { return procsWhere(t, "PPid:", pid) }
+
+// procsWhere lists the pids of live processes whose /proc status line
+// field (its first value) is v.
+func procsWhere(t *testing.T, field string, v int) []int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	require.NoError(t, err)
@@ -270,7 +277,7 @@ func processesOf(t *testing.T, uid int) []int {
 			continue
 		}
 		for _, line := range strings.Split(string(status), "\n") {
-			if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" && f[1] == strconv.Itoa(uid) {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == field && f[1] == strconv.Itoa(v) {
 				pids = append(pids, pid)
 			}
 		}

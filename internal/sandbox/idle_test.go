@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,10 +34,26 @@ func TestJobCannotStallIdleChildren(t *testing.T) {
 
 	// The replacement idle children may not be forked (or named) yet when
 	// the job starts: it looks again for up to a second.
-	stop := "import os, signal, time\ndef f():\n    n = 0\n    for _ in range(100):\n        for p in os.listdir('/proc'):\n" +
-		"            try:\n                comm = open('/proc/%s/comm' % p).read().strip()\n            except OSError:\n                continue\n" +
-		"            if comm == 'sbx-idle':\n                os.kill(int(p), signal.SIGSTOP)\n                n += 1\n" +
-		"        if n:\n            return n\n        time.sleep(0.01)\n    return n\n"
+	// Only its own zygote's idle children (its siblings): other pools on
+	// the machine (other tests, other packages) are not this worker's.
+	stop := `import os, signal, time
+def f():
+    n = 0
+    for _ in range(100):
+        for p in os.listdir('/proc'):
+            try:
+                st = open('/proc/%s/stat' % p).read()
+            except OSError:
+                continue
+            comm, rest = st[st.find('(') + 1:st.rfind(')')], st[st.rfind(')') + 2:].split()
+            if comm == 'sbx-idle' and int(rest[1]) == os.getppid():
+                os.kill(int(p), signal.SIGSTOP)
+                n += 1
+        if n:
+            return n
+        time.sleep(0.01)
+    return n
+`
 	res, err, healthy := w.do(context.Background(), nil, &request{ID: 1, Kind: "io", Source: stop, Function: "f",
 		Tests: []wireTest{{"[]", "0"}}}, cfg.Timeout)
 	require.NoError(t, err)
@@ -99,30 +114,6 @@ func TestDeadIdleChildIsSkipped(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, healthy)
 	assert.Equal(t, Passed, res.Class, "%+v", res)
-}
-
-// childrenOf lists pid's children from /proc.
-func childrenOf(t *testing.T, pid int) []int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc")
-	require.NoError(t, err)
-	var out []int
-	for _, e := range ents {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n))
-		if err != nil {
-			continue
-		}
-		s := string(st)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // A descriptor limit too small for the job's own pipes is refused up front,

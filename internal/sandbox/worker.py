@@ -932,6 +932,17 @@ class Worker:
                 pass
 
 
+def _record(line):
+    """One record line of a candidate's pipe: a JSON object, else Violation."""
+    try:
+        rec = json.loads(line)
+    except (ValueError, RecursionError):
+        raise Violation("a line that is not a record")
+    if type(rec) is not dict:
+        raise Violation("a record that is not an object")
+    return rec
+
+
 class Rusage:
     __slots__ = ("ru_utime", "ru_stime", "ru_maxrss")
 
@@ -1281,13 +1292,7 @@ def _records(raw, killed):
     for line in lines:
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-        except (ValueError, RecursionError):
-            raise Violation("a line that is not a record")
-        if type(rec) is not dict:
-            raise Violation("a record that is not an object")
-        out.append(rec)
+        out.append(_record(line))
     return out
 
 
@@ -1882,13 +1887,7 @@ class Candidate:
             if len(self._buf) > RESULT_CAP:
                 raise Violation("an answer over %d bytes" % RESULT_CAP)
         line, _, self._buf = self._buf.partition(b"\n")
-        try:
-            rec = json.loads(line)
-        except (ValueError, RecursionError):
-            raise Violation("a line that is not a record")
-        if type(rec) is not dict:
-            raise Violation("a record that is not an object")
-        return rec
+        return _record(line)
 
 
     def hello(self):
