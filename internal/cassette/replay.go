@@ -16,8 +16,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	vcr "gopkg.in/dnaeon/go-vcr.v3/cassette"
-
-	"github.com/lift-sys/lifttest/internal/provider"
 )
 
 // A replay parses each cassette file once per process, not once per case:
@@ -311,12 +309,13 @@ func cachedHost(path string) string {
 // cassette that cannot be read or parsed is skipped: Open reports it,
 // naming the case.
 func Preload(paths []string) {
+	limit := (&Session{}).maxCassette() // Open's cap with the default Options
 	var wg sync.WaitGroup
 	next := make(chan string)
 	for range min(runtime.GOMAXPROCS(0), len(paths)) {
 		wg.Go(func() {
 			for p := range next {
-				if fi, err := os.Stat(p); err == nil && fi.Size() <= maxAnswers*provider.DefaultMaxBody {
+				if fi, err := os.Stat(p); err == nil && fi.Size() <= limit {
 					_, _ = loadParsed(p)
 				}
 			}
